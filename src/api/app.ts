@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Redis } from 'ioredis';
+import { pinoHttp } from 'pino-http';
+import type { Core } from '../core/index.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { originCheck } from './middleware/origin-check.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { healthRoutes } from './routes/health.ts';
+import { shopRoutes } from './routes/shops.ts';
+import { userRoutes, type AuthLimiters } from './routes/users.ts';
+import { jsonLimitBytes } from './uploads.ts';
+
+export interface AppOptions {
+  /** Shared rate-limit store and readiness check; without it limits are per process. */
+  redis?: Redis;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The Express app: security and parsing in front, thin routers, one error renderer behind. */
+export function createApp(core: Core, opts: AppOptions = {}): Express {
+  const { config } = core;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: core.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(helmet());
+  app.use(cors({ origin: config.http.corsOrigins, credentials: true }));
+  app.use(cookieParser());
+  app.use(express.json({ limit: jsonLimitBytes(config) }));
+  app.use(originCheck(config.http.corsOrigins));
+
+  app.use(healthRoutes(core, opts.redis));
+  if (!config.media.cloudinary)
+    app.use('/media', express.static(path.resolve(config.media.dir), { fallthrough: false, index: false, dotfiles: 'deny' }));
+
+  const { max, windowSeconds } = config.http.authRateLimit;
+  const limiter = (keyPrefix: string) => rateLimit({ keyPrefix, points: max, durationSeconds: windowSeconds, redis: opts.redis });
+  const limits: AuthLimiters = { signIn: limiter('sign-in'), signUp: limiter('sign-up'), verify: limiter('verify') };
+
+  const api = express.Router();
+  api.use('/user', userRoutes(core, limits));
+  api.use('/shop', shopRoutes(core, limits));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

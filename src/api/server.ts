@@ -1,0 +1,44 @@
+import type { Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { createCore, type Config, type Core } from '../core/index.ts';
+import { createApp } from './app.ts';
+
+export interface RunningApi {
+  core: Core;
+  server: Server;
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+/** A Redis client that fails fast instead of queueing commands while Redis is down. */
+export function connectRedis(url: string): Redis {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', () => {
+    // Reconnects on its own; callers see their command fail and fall back.
+  });
+  return redis;
+}
+
+/** Opens the core, starts the outbox and listens. `close` drains requests, then the outbox, then the database. */
+export async function startApi(config: Config, core?: Core): Promise<RunningApi> {
+  const c = core ?? (await createCore(config));
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const app = createApp(c, { redis });
+  c.outbox.start();
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  return {
+    core: c,
+    server,
+    redis,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      redis?.disconnect();
+      await c.close();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { CookieOptions, RequestHandler, Response, Request } from 'express';
+import { AppError, type Actor, type Config } from '../core/index.ts';
+import { authenticateSession, type AccountRow } from '../core/auth/index.ts';
+import type { Core } from '../core/index.ts';
+
+export type SessionKind = 'user' | 'shop';
+export const cookieNames: Record<SessionKind, string> = { user: 'token', shop: 'seller_token' };
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Locals {
+      account?: AccountRow;
+      actor?: Actor;
+    }
+  }
+}
+
+function cookieOptions(config: Config): CookieOptions {
+  return {
+    httpOnly: true,
+    secure: config.http.cookieSecure,
+    sameSite: config.http.cookieSameSite,
+    path: '/',
+  };
+}
+
+export function setSessionCookie(res: Response, config: Config, kind: SessionKind, token: string): void {
+  res.cookie(cookieNames[kind], token, { ...cookieOptions(config), maxAge: config.auth.jwtExpiresSeconds * 1000 });
+}
+
+/** Cleared with the same attributes it was set with, or browsers keep it. */
+export function clearSessionCookie(res: Response, config: Config, kind: SessionKind): void {
+  res.clearCookie(cookieNames[kind], cookieOptions(config));
+}
+
+function readToken(req: Request, kind: SessionKind): string | undefined {
+  const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[cookieNames[kind]];
+  if (cookie) return cookie;
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  return undefined;
+}
+
+/** Resolves the session of `kind`; the audience check inside means a seller token is never a user token. */
+function guard(core: Core, kind: SessionKind, adminOnly = false): RequestHandler {
+  return async (req, res, next) => {
+    const token = readToken(req, kind);
+    if (!token)
+      throw new AppError('UNAUTHENTICATED', kind === 'shop' ? 'Please sign in to your shop first' : 'Please sign in first');
+    const ctx = core.ctx(undefined, req.log);
+    const account = await authenticateSession(ctx, kind, token);
+    let actor: Actor;
+    if (kind === 'user') {
+      const role = account.role ?? 'User';
+      if (adminOnly && role !== 'Admin') throw new AppError('FORBIDDEN', 'Admins only');
+      actor = { kind: 'user', id: account.id, role };
+    } else {
+      actor = { kind: 'shop', id: account.id };
+    }
+    res.locals.account = account;
+    res.locals.actor = actor;
+    next();
+  };
+}
+
+export const requireUser = (core: Core) => guard(core, 'user');
+export const requireSeller = (core: Core) => guard(core, 'shop');
+export const requireAdmin = (core: Core) => guard(core, 'user', true);
+
+/** The signed-in account's id; only called behind a guard. */
+export function accountId(res: Response): string {
+  const account = res.locals.account;
+  if (!account) throw new AppError('UNAUTHENTICATED', 'Please sign in first');
+  return account.id;
+}
+
+/** The context for a guarded request: the actor comes from the session, never from the body. */
+export function requestCtx(core: Core, req: Request, res: Response) {
+  return core.ctx(res.locals.actor ?? { kind: 'anonymous' }, req.log);
+}

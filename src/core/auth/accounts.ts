@@ -1,0 +1,164 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { shops, users, type AccountKind } from '../db/schema/index.ts';
+import { withTx } from '../db/tx.ts';
+import { queueEmail } from '../mail/index.ts';
+import { AppError } from '../shared/errors.ts';
+import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { hasPendingRegistration } from './registration.ts';
+import { signSession, verifySession } from './session-tokens.ts';
+
+/** The columns users and shops share as sign-in accounts. */
+export interface AccountRow {
+  id: string;
+  name: string;
+  email: string;
+  passwordHash: string | null;
+  sessionVersion: number;
+  bannedAt: Date | null;
+  banReason: string | null;
+  deletedAt: Date | null;
+  /** Buyers only. */
+  role?: 'User' | 'Admin';
+}
+
+// Both tables carry identical account columns; reading them through one shape keeps the session,
+// password and reset rules written once for buyers and sellers.
+const table = (kind: AccountKind) => (kind === 'user' ? users : (shops as unknown as typeof users));
+
+const accountColumns = (kind: AccountKind) => {
+  const t = table(kind);
+  return {
+    id: t.id,
+    name: t.name,
+    email: t.email,
+    passwordHash: t.passwordHash,
+    sessionVersion: t.sessionVersion,
+    bannedAt: t.bannedAt,
+    banReason: t.banReason,
+    deletedAt: t.deletedAt,
+    ...(kind === 'user' && { role: users.role }),
+  };
+};
+
+const label = (kind: AccountKind) => (kind === 'user' ? 'account' : 'shop');
+
+export async function findAccountByEmail(ctx: Ctx, kind: AccountKind, email: string): Promise<AccountRow | undefined> {
+  const t = table(kind);
+  const [row] = await ctx.db
+    .select(accountColumns(kind))
+    .from(t)
+    .where(and(eq(t.email, email), isNull(t.deletedAt)))
+    .limit(1);
+  return row;
+}
+
+export async function findAccountById(ctx: Ctx, kind: AccountKind, id: string): Promise<AccountRow | undefined> {
+  const t = table(kind);
+  const [row] = await ctx.db.select(accountColumns(kind)).from(t).where(eq(t.id, id)).limit(1);
+  return row;
+}
+
+function assertUsable(kind: AccountKind, row: AccountRow | undefined): asserts row is AccountRow {
+  if (!row || row.deletedAt) throw new AppError('UNAUTHENTICATED', `This ${label(kind)} no longer exists, please sign in again`);
+  if (row.bannedAt)
+    throw new AppError('FORBIDDEN', `This ${label(kind)} is banned${row.banReason ? `: ${row.banReason}` : ''}`);
+}
+
+/** Resolves a session token to a live, unbanned account whose sessions have not been ended since. */
+export async function authenticateSession(ctx: Ctx, kind: AccountKind, token: string): Promise<AccountRow> {
+  const claims = verifySession(ctx.config, token, kind);
+  const row = await findAccountById(ctx, kind, claims.id);
+  assertUsable(kind, row);
+  if (row.sessionVersion !== claims.sv)
+    throw new AppError('UNAUTHENTICATED', 'This session was ended (password changed), please sign in again');
+  return row;
+}
+
+export const issueSessionToken = (ctx: Ctx, kind: AccountKind, row: Pick<AccountRow, 'id' | 'sessionVersion'>) =>
+  signSession(ctx.config, { id: row.id, kind, sv: row.sessionVersion });
+
+/** Email + password sign-in. One message for unknown email and wrong password, so neither is revealed. */
+export async function signInWithPassword(
+  ctx: Ctx,
+  kind: AccountKind,
+  email: string,
+  password: string,
+): Promise<{ account: AccountRow; token: string }> {
+  const row = await findAccountByEmail(ctx, kind, email);
+  const ok = await verifyPassword(row?.passwordHash, password);
+  if (!row || !ok) {
+    if (!row && (await hasPendingRegistration(ctx, kind, email)))
+      throw new AppError('FORBIDDEN', 'Please activate your account first: use the link we emailed you');
+    throw new AppError('UNAUTHENTICATED', 'Invalid email or password');
+  }
+  assertUsable(kind, row);
+  return { account: row, token: issueSessionToken(ctx, kind, row) };
+}
+
+/** Sets a new password and ends every other session; returns a fresh token for the caller's own session. */
+export async function changeAccountPassword(
+  ctx: Ctx,
+  kind: AccountKind,
+  input: { id: string; oldPassword: string; newPassword: string },
+): Promise<string> {
+  const row = await findAccountById(ctx, kind, input.id);
+  assertUsable(kind, row);
+  if (!(await verifyPassword(row.passwordHash, input.oldPassword)))
+    throw new AppError('VALIDATION_FAILED', 'Old password is incorrect', { fields: { oldPassword: 'incorrect' } });
+  const passwordHash = await hashPassword(input.newPassword);
+  const updated = await withTx(ctx, async (tx) => {
+    const t = table(kind);
+    const [next] = await tx
+      .update(t)
+      .set({ passwordHash, sessionVersion: sql`${t.sessionVersion} + 1`, updatedAt: ctx.clock.now() })
+      .where(eq(t.id, row.id))
+      .returning({ id: t.id, sessionVersion: t.sessionVersion });
+    await queueEmail({ ...ctx, db: tx }, row.email, 'password-changed', { name: row.name });
+    return next!;
+  });
+  ctx.afterCommit?.();
+  return issueSessionToken(ctx, kind, updated);
+}
+
+const resetPath: Record<AccountKind, string> = { user: '/reset-password', shop: '/seller/reset-password' };
+
+/** Emails a reset link when the account exists; the caller answers the same either way. */
+export async function requestPasswordReset(ctx: Ctx, kind: AccountKind, email: string): Promise<void> {
+  const row = await findAccountByEmail(ctx, kind, email);
+  if (!row || row.bannedAt) return;
+  await withTx(ctx, async (tx) => {
+    const c = { ...ctx, db: tx };
+    const ttlMinutes = ctx.config.auth.resetTtlMinutes;
+    const token = await issueEmailToken(c, { purpose: 'reset-password', kind, subjectId: row.id, ttlMinutes });
+    await queueEmail(c, row.email, 'reset-password', {
+      name: row.name,
+      url: `${ctx.config.http.frontendUrl}${resetPath[kind]}/${token}`,
+      expiresInMinutes: ttlMinutes,
+    });
+  });
+  ctx.afterCommit?.();
+}
+
+/** Uses a reset token once: new password, every existing session ended. */
+export async function resetPasswordWithToken(
+  ctx: Ctx,
+  kind: AccountKind,
+  input: { token: string; password: string },
+): Promise<void> {
+  const passwordHash = await hashPassword(input.password);
+  await withTx(ctx, async (tx) => {
+    const c = { ...ctx, db: tx };
+    const id = await consumeEmailToken(c, { purpose: 'reset-password', kind, token: input.token });
+    const t = table(kind);
+    const [row] = await tx
+      .update(t)
+      .set({ passwordHash, sessionVersion: sql`${t.sessionVersion} + 1`, updatedAt: ctx.clock.now() })
+      .where(and(eq(t.id, id), isNull(t.deletedAt)))
+      .returning({ email: t.email, name: t.name });
+    if (!row) throw new AppError('NOT_FOUND', `This ${label(kind)} no longer exists`);
+    await queueEmail(c, row.email, 'password-changed', { name: row.name });
+  });
+  ctx.afterCommit?.();
+}

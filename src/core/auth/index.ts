@@ -1,0 +1,24 @@
+export { hashPassword, verifyPassword, passwordSchema, emailSchema } from './passwords.ts';
+export { signSession, verifySession, type SessionClaims } from './session-tokens.ts';
+export { issueEmailToken, consumeEmailToken } from './email-tokens.ts';
+export { startRegistration, consumeRegistration, hasPendingRegistration } from './registration.ts';
+export {
+  authenticateSession,
+  issueSessionToken,
+  signInWithPassword,
+  changeAccountPassword,
+  requestPasswordReset,
+  resetPasswordWithToken,
+  findAccountByEmail,
+  findAccountById,
+  type AccountRow,
+} from './accounts.ts';
+export type { AzureIdentity, AzureTokenVerifier } from './azure-verifier.ts';
+export {
+  changePassword,
+  forgotPassword,
+  resetPassword,
+  changePasswordInput,
+  forgotPasswordInput,
+  resetPasswordInput,
+} from './password-flows.ts';

@@ -1,0 +1,29 @@
+import { hash, verify } from '@node-rs/argon2';
+import { z } from 'zod';
+
+/** argon2id with the library's defaults (m=19 MiB, t=2, p=1: OWASP's minimum recommendation). */
+export const hashPassword = (plain: string) => hash(plain);
+
+// Verifying against a real hash when the account does not exist keeps the response time the same,
+// so timing does not reveal which emails have accounts.
+const decoyHash = hash('decoy-password-that-never-matches');
+
+export async function verifyPassword(storedHash: string | null | undefined, plain: string): Promise<boolean> {
+  if (!storedHash) {
+    await verify(await decoyHash, plain).catch(() => false);
+    return false;
+  }
+  return verify(storedHash, plain).catch(() => false);
+}
+
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters');
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));

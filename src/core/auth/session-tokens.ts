@@ -1,0 +1,44 @@
+import jwt from 'jsonwebtoken';
+import type { Config } from '../config.ts';
+import type { AccountKind } from '../db/schema/index.ts';
+import { AppError } from '../shared/errors.ts';
+
+export interface SessionClaims {
+  id: string;
+  kind: AccountKind;
+  /** Session version: a password change bumps the account's, and older tokens stop working. */
+  sv: number;
+}
+
+const ISSUER = 'mvshop';
+const audience = (kind: AccountKind) => `mvshop:${kind}`;
+
+export function signSession(config: Config, claims: SessionClaims): string {
+  return jwt.sign({ sv: claims.sv }, config.auth.jwtSecret, {
+    algorithm: 'HS256',
+    subject: claims.id,
+    audience: audience(claims.kind),
+    issuer: ISSUER,
+    expiresIn: config.auth.jwtExpiresSeconds,
+  });
+}
+
+/** Verifies signature (HS256 only), issuer, expiry and audience, so a seller token is never a user token. */
+export function verifySession(config: Config, token: string, kind: AccountKind): SessionClaims {
+  try {
+    const payload = jwt.verify(token, config.auth.jwtSecret, {
+      algorithms: ['HS256'],
+      audience: audience(kind),
+      issuer: ISSUER,
+    });
+    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.sv !== 'number')
+      throw new Error('malformed claims');
+    return { id: payload.sub, kind, sv: payload.sv };
+  } catch (err) {
+    const expired = err instanceof jwt.TokenExpiredError;
+    throw new AppError(
+      'UNAUTHENTICATED',
+      expired ? 'Your session has expired, please sign in again' : 'Invalid session, please sign in again',
+    );
+  }
+}

@@ -1,0 +1,250 @@
+import dotenv from 'dotenv';
+import { z } from 'zod';
+import { issuesToFields } from './shared/validation.ts';
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
+const DEV_ACTIVATION_SECRET = 'dev-only-activation-secret-change-me-0123456789';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes'].includes(v)));
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const url = optionalString.pipe(z.url().optional());
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'must look like 15m, 12h or 7d')
+  .default('7d');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(5000, 0, 65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  DATABASE_URL: url,
+  DATA_DIR: z.string().default('./data'),
+  PGLITE_DIR: optionalString,
+  REDIS_URL: url,
+  JWT_SECRET: optionalString,
+  JWT_EXPIRES: duration,
+  ACTIVATION_SECRET: optionalString,
+  ACTIVATION_TTL_MINUTES: int(24 * 60, 1),
+  RESET_TTL_MINUTES: int(30, 1),
+  CORS_ORIGIN: z.string().default('http://localhost:3000'),
+  FRONTEND_URL: z.url().default('http://localhost:3000'),
+  PUBLIC_URL: url,
+  COOKIE_SECURE: z.enum(['true', 'false', '']).optional(),
+  COOKIE_SAMESITE: z.enum(['lax', 'strict', 'none']).default('lax'),
+  TRUST_PROXY: z.string().default('false'),
+  RATE_LIMIT_AUTH_MAX: int(10, 1),
+  RATE_LIMIT_AUTH_WINDOW_SECONDS: int(60, 1),
+  CLOUDINARY_NAME: optionalString,
+  CLOUDINARY_API_KEY: optionalString,
+  CLOUDINARY_API_SECRET: optionalString,
+  CLOUDINARY_UPLOAD_PREFIX: url,
+  MEDIA_DIR: optionalString,
+  MAX_UPLOAD_MB: int(5, 1, 50),
+  SMTP_HOST: optionalString,
+  SMTP_PORT: int(587, 1, 65535),
+  SMTP_EMAIL: optionalString,
+  SMTP_PASSWORD: optionalString,
+  SMTP_SECURE: bool(false),
+  MAIL_FROM: z.string().default('mvshop <no-reply@mvshop.local>'),
+  MAIL_DIR: optionalString,
+  OUTBOX_POLL_MS: int(1000, 10),
+  OUTBOX_MAX_ATTEMPTS: int(8, 1),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_API_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: url,
+  AZURE_TENANT_ID: optionalString,
+  AZURE_CLIENT_ID: optionalString,
+  AZURE_JWKS_URL: url,
+  CURRENCY: z
+    .string()
+    .regex(/^[a-zA-Z]{3}$/, 'must be a 3-letter ISO currency code')
+    .default('usd')
+    .transform((v) => v.toLowerCase()),
+  PLATFORM_FEE_BPS: int(1000, 0, 10000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  logLevel: NonNullable<Env['LOG_LEVEL']>;
+  database: { url?: string; pgliteDir: string };
+  redisUrl?: string;
+  auth: {
+    jwtSecret: string;
+    jwtExpires: string;
+    jwtExpiresSeconds: number;
+    activationSecret: string;
+    activationTtlMinutes: number;
+    resetTtlMinutes: number;
+  };
+  http: {
+    corsOrigins: string[];
+    frontendUrl: string;
+    publicUrl: string;
+    cookieSecure: boolean;
+    cookieSameSite: 'lax' | 'strict' | 'none';
+    trustProxy: boolean | number | string;
+    authRateLimit: { max: number; windowSeconds: number };
+  };
+  media: {
+    dir: string;
+    maxUploadBytes: number;
+    cloudinary?: { cloudName: string; apiKey: string; apiSecret: string; uploadPrefix?: string };
+  };
+  mail: {
+    from: string;
+    dir: string;
+    smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  };
+  outbox: { pollMs: number; maxAttempts: number };
+  stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string };
+  azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
+  currency: string;
+  platformFeeBps: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Reads the environment once per entry point; any bad value stops start-up naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const fields = issuesToFields(parsed.error.issues);
+    throw new ConfigError(
+      `Invalid configuration: ${Object.entries(fields)
+        .map(([k, m]) => `${k} ${m}`)
+        .join('; ')}`,
+    );
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+
+  const secret = (name: 'JWT_SECRET' | 'ACTIVATION_SECRET', fallback: string): string => {
+    const value = e[name];
+    if (isProduction) {
+      if (!value) throw new ConfigError(`${name} must be set when NODE_ENV=production`);
+      if (value.length < 32 || value === fallback)
+        throw new ConfigError(`${name} must be a strong secret of at least 32 characters in production`);
+    }
+    return value ?? fallback;
+  };
+  const jwtSecret = secret('JWT_SECRET', DEV_JWT_SECRET);
+  const activationSecret = secret('ACTIVATION_SECRET', DEV_ACTIVATION_SECRET);
+
+  const cloudinaryParts = [e.CLOUDINARY_NAME, e.CLOUDINARY_API_KEY, e.CLOUDINARY_API_SECRET];
+  if (cloudinaryParts.some(Boolean) && !cloudinaryParts.every(Boolean))
+    throw new ConfigError(
+      'CLOUDINARY_NAME, CLOUDINARY_API_KEY and CLOUDINARY_API_SECRET must be set together (or none of them)',
+    );
+  if (Boolean(e.AZURE_TENANT_ID) !== Boolean(e.AZURE_CLIENT_ID))
+    throw new ConfigError('AZURE_TENANT_ID and AZURE_CLIENT_ID must be set together (or none of them)');
+  if (e.COOKIE_SAMESITE === 'none' && e.COOKIE_SECURE === 'false')
+    throw new ConfigError('COOKIE_SAMESITE=none requires COOKIE_SECURE=true (browsers drop such cookies)');
+
+  const unit = e.JWT_EXPIRES.slice(-1);
+  const jwtExpiresSeconds = Number(e.JWT_EXPIRES.slice(0, -1)) * (durationUnits[unit] ?? 1);
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
+    database: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR ?? `${e.DATA_DIR}/pglite` },
+    redisUrl: e.REDIS_URL,
+    auth: {
+      jwtSecret,
+      jwtExpires: e.JWT_EXPIRES,
+      jwtExpiresSeconds,
+      activationSecret,
+      activationTtlMinutes: e.ACTIVATION_TTL_MINUTES,
+      resetTtlMinutes: e.RESET_TTL_MINUTES,
+    },
+    http: {
+      corsOrigins: e.CORS_ORIGIN.split(',')
+        .map((o) => o.trim().replace(/\/$/, ''))
+        .filter(Boolean),
+      frontendUrl: e.FRONTEND_URL.replace(/\/$/, ''),
+      publicUrl: (e.PUBLIC_URL ?? '').replace(/\/$/, ''),
+      cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : isProduction,
+      cookieSameSite: e.COOKIE_SAMESITE,
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      authRateLimit: { max: e.RATE_LIMIT_AUTH_MAX, windowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS },
+    },
+    media: {
+      dir: e.MEDIA_DIR ?? `${e.DATA_DIR}/media`,
+      maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+      cloudinary:
+        e.CLOUDINARY_NAME && e.CLOUDINARY_API_KEY && e.CLOUDINARY_API_SECRET
+          ? {
+              cloudName: e.CLOUDINARY_NAME,
+              apiKey: e.CLOUDINARY_API_KEY,
+              apiSecret: e.CLOUDINARY_API_SECRET,
+              uploadPrefix: e.CLOUDINARY_UPLOAD_PREFIX,
+            }
+          : undefined,
+    },
+    mail: {
+      from: e.MAIL_FROM,
+      dir: e.MAIL_DIR ?? `${e.DATA_DIR}/mailbox`,
+      smtp: e.SMTP_HOST
+        ? {
+            host: e.SMTP_HOST,
+            port: e.SMTP_PORT,
+            secure: e.SMTP_SECURE,
+            user: e.SMTP_EMAIL,
+            password: e.SMTP_PASSWORD,
+          }
+        : undefined,
+    },
+    outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      publishableKey: e.STRIPE_API_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiUrl: e.STRIPE_API_URL,
+    },
+    azure:
+      e.AZURE_TENANT_ID && e.AZURE_CLIENT_ID
+        ? {
+            tenantId: e.AZURE_TENANT_ID,
+            clientId: e.AZURE_CLIENT_ID,
+            jwksUrl:
+              e.AZURE_JWKS_URL ?? `https://login.microsoftonline.com/${e.AZURE_TENANT_ID}/discovery/v2.0/keys`,
+            issuer: `https://login.microsoftonline.com/${e.AZURE_TENANT_ID}/v2.0`,
+          }
+        : undefined,
+    currency: e.CURRENCY,
+    platformFeeBps: e.PLATFORM_FEE_BPS,
+  };
+}
+
+/** Entry points call this: `.env` (if present) under the real environment, then `loadConfig`. */
+export function loadConfigFromEnv(): Config {
+  dotenv.config({ quiet: true });
+  return loadConfig(process.env);
+}

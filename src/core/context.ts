@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import type { Clock } from './shared/clock.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { MediaStore } from './media/media-store.ts';
+import type { AzureTokenVerifier } from './auth/azure-verifier.ts';
+
+/** Who is acting. Recorded in audit rows and order histories. */
+export type Actor =
+  | { kind: 'user'; id: string; role: 'User' | 'Admin' }
+  | { kind: 'shop'; id: string }
+  | { kind: 'operator'; name: string }
+  | { kind: 'system'; name: string }
+  | { kind: 'anonymous' };
+
+export function actorLabel(actor: Actor): string {
+  switch (actor.kind) {
+    case 'user':
+    case 'shop':
+      return actor.id;
+    case 'operator':
+      return `operator:${actor.name}`;
+    case 'system':
+      return `system:${actor.name}`;
+    case 'anonymous':
+      return 'anonymous';
+  }
+}
+
+/** The outside world, behind interfaces so tests point them at local fakes at the network edge. */
+export interface Ports {
+  mailer: Mailer;
+  media: MediaStore;
+  azure?: AzureTokenVerifier;
+}
+
+export interface Ctx {
+  db: Db;
+  actor: Actor;
+  log: Logger;
+  clock: Clock;
+  config: Config;
+  ports: Ports;
+  /** Called after a transaction that wrote outbox rows commits, so delivery starts without waiting for a poll. */
+  afterCommit?: () => void;
+}
+
+export type { Logger };

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import type { Database } from './client.ts';
+
+export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
+// Any constant works; it only has to be the same for every process migrating this database.
+const MIGRATION_LOCK_KEY = 727_001;
+
+/** Applies pending migrations. Concurrent migrators (several API replicas) queue on an advisory lock. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const { client } = database;
+  if (client.kind === 'pglite') {
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
+    return;
+  }
+  const lockClient = await client.pool.connect();
+  try {
+    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await migratePg(database.db as unknown as NodePgDatabase, { migrationsFolder });
+  } finally {
+    await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    lockClient.release();
+  }
+}
+
+export interface MigrationStatus {
+  name: string;
+  applied: boolean;
+  appliedAt?: Date;
+}
+
+interface Journal {
+  entries: { idx: number; when: number; tag: string }[];
+}
+
+/** Which committed migrations this database has applied. */
+export async function migrationStatus(database: Database): Promise<MigrationStatus[]> {
+  const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as Journal;
+  const sql = `SELECT created_at FROM drizzle.__drizzle_migrations`;
+  let applied: number[] = [];
+  try {
+    if (database.client.kind === 'pglite') {
+      const res = await database.client.pglite.query<{ created_at: string | number }>(sql);
+      applied = res.rows.map((r) => Number(r.created_at));
+    } else {
+      const res = await database.client.pool.query<{ created_at: string | number }>(sql);
+      applied = res.rows.map((r) => Number(r.created_at));
+    }
+  } catch (err) {
+    // 42P01 / 3F000: the migrations table or schema does not exist yet, so nothing is applied.
+    const code = (err as { code?: string }).code;
+    if (code !== '42P01' && code !== '3F000') throw err;
+  }
+  const appliedSet = new Set(applied);
+  return journal.entries.map((e) => ({
+    name: e.tag,
+    applied: appliedSet.has(e.when),
+    appliedAt: appliedSet.has(e.when) ? new Date(e.when) : undefined,
+  }));
+}

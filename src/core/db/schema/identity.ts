@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
+
+export const userRoles = ['User', 'Admin'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash'),
+    phoneNumber: text('phone_number'),
+    avatar: jsonb('avatar').$type<Image>(),
+    role: text('role').$type<UserRole>().notNull().default('User'),
+    // Bumped on password change / reset: tokens carrying an older version stop working.
+    sessionVersion: integer('session_version').notNull().default(0),
+    bannedAt: tsz('banned_at'),
+    banReason: text('ban_reason'),
+    deletedAt: tsz('deleted_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('users_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`),
+    check('users_role_ck', sql`${t.role} IN ('User', 'Admin')`),
+  ],
+);
+
+export const userAddresses = pgTable(
+  'user_addresses',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    country: text('country').notNull(),
+    state: text('state'),
+    city: text('city').notNull(),
+    address1: text('address1').notNull(),
+    address2: text('address2'),
+    zipCode: text('zip_code'),
+    addressType: text('address_type').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('user_addresses_user_idx').on(t.userId)],
+);
+
+/** External sign-in identities. Azure AD users are keyed by tenant + object id, never by email. */
+export const userIdentities = pgTable(
+  'user_identities',
+  {
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('user_identities_user_idx').on(t.userId)],
+);
+
+export interface WithdrawMethod {
+  bankName: string;
+  bankCountry: string;
+  bankSwiftCode: string;
+  bankAccountNumber: string;
+  bankHolderName: string;
+  bankAddress: string;
+}
+
+export const shops = pgTable(
+  'shops',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    phoneNumber: text('phone_number').notNull(),
+    address: text('address').notNull(),
+    zipCode: text('zip_code').notNull(),
+    description: text('description'),
+    avatar: jsonb('avatar').$type<Image>(),
+    withdrawMethod: jsonb('withdraw_method').$type<WithdrawMethod>(),
+    sessionVersion: integer('session_version').notNull().default(0),
+    bannedAt: tsz('banned_at'),
+    banReason: text('ban_reason'),
+    deletedAt: tsz('deleted_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('shops_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`)],
+);
+
+export const accountKinds = ['user', 'shop'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+/**
+ * A sign-up waiting for its email to be confirmed. The account row is created only on activation,
+ * so an unconfirmed sign-up never blocks or takes over the address.
+ */
+export const pendingRegistrations = pgTable('pending_registrations', {
+  id: text('id').primaryKey(),
+  kind: text('kind').$type<AccountKind>().notNull(),
+  email: text('email').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+});
+
+export const tokenPurposes = ['activate', 'reset-password'] as const;
+export type TokenPurpose = (typeof tokenPurposes)[number];
+
+/** Single-use emailed tokens; only an HMAC of the token is stored. */
+export const verificationTokens = pgTable(
+  'verification_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose').$type<TokenPurpose>().notNull(),
+    kind: text('kind').$type<AccountKind>().notNull(),
+    subjectId: text('subject_id').notNull(),
+    expiresAt: tsz('expires_at').notNull(),
+    usedAt: tsz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('verification_tokens_subject_idx').on(t.subjectId)],
+);
+

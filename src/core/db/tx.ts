@@ -1,0 +1,28 @@
+import { is, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { Db } from './client.ts';
+
+/** Joins the transaction `ctx.db` is already in, or opens one. The use case owns its atomic unit. */
+export async function withTx<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>): Promise<T> {
+  if (is(ctx.db, PgTransaction)) return fn(ctx.db);
+  return ctx.db.transaction((tx) => fn(tx as unknown as Db));
+}
+
+/** Postgres error code of a failed query (drizzle wraps driver errors, so look at the cause too). */
+export function pgErrorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';
+
+/** Rows of a raw SQL statement; pg and PGlite both answer with `{ rows }`. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,78 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Actor, Ctx, Ports } from './context.ts';
+import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
+import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
+import { createMediaStore } from './media/index.ts';
+import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { createAzureVerifier } from './auth/azure.ts';
+
+export interface Core {
+  config: Config;
+  database: Database;
+  log: Logger;
+  clock: Clock;
+  ports: Ports;
+  outbox: OutboxPoller;
+  /** A context for one unit of work on behalf of `actor`. */
+  ctx(actor?: Actor, log?: Logger): Ctx;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  log?: Logger;
+  clock?: Clock;
+  ports?: Partial<Ports>;
+  /** Apply migrations on open. Default: only for the embedded PGlite database. */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+/** The composition root: database, ports and the outbox, wired once per process. */
+export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
+  const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'mvshop' } });
+  const clock = opts.clock ?? systemClock;
+  const database = await openDatabase({ ...config.database, poolSize: opts.poolSize });
+  if (opts.migrate ?? database.kind === 'pglite') await migrateDatabase(database);
+
+  const ports: Ports = {
+    mailer: opts.ports?.mailer ?? createMailer(config.mail),
+    media: opts.ports?.media ?? createMediaStore(config),
+    azure: opts.ports?.azure ?? (config.azure ? createAzureVerifier(config.azure) : undefined),
+  };
+
+  const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler };
+  const system: Actor = { kind: 'system', name: 'outbox' };
+  let poller: OutboxPoller | undefined;
+  const makeCtx = (actor: Actor = { kind: 'anonymous' }, childLog: Logger = log): Ctx => ({
+    db: database.db,
+    actor,
+    log: childLog,
+    clock,
+    config,
+    ports,
+    afterCommit: () => poller?.kick(),
+  });
+  poller = createOutboxPoller(() => makeCtx(system), handlers, config.outbox.pollMs);
+
+  return {
+    config,
+    database,
+    log,
+    clock,
+    ports,
+    outbox: poller,
+    ctx: makeCtx,
+    async close() {
+      await poller.stop();
+      ports.mailer.close();
+      await database.close();
+    },
+  };
+}
+
+export type { Config } from './config.ts';
+export { loadConfig, loadConfigFromEnv, ConfigError } from './config.ts';
+export type { Actor, Ctx, Ports } from './context.ts';
+export { AppError, isAppError, type ErrorCode } from './shared/errors.ts';

@@ -1,0 +1,56 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable id (from the outbox row) so a retried send carries the same Message-ID and can be de-duplicated. */
+  messageId?: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'file';
+  send(message: MailMessage): Promise<{ messageId: string; location?: string }>;
+  close(): void;
+}
+
+/** SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. */
+export function createMailer(config: Config['mail']): Mailer {
+  if (config.smtp) {
+    const { host, port, secure, user, password } = config.smtp;
+    const transport = nodemailer.createTransport({
+      host,
+      port,
+      secure,
+      auth: user ? { user, pass: password ?? '' } : undefined,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 20_000,
+    });
+    return {
+      kind: 'smtp',
+      async send(m) {
+        const info = await transport.sendMail({ from: config.from, ...m });
+        return { messageId: info.messageId };
+      },
+      close: () => transport.close(),
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'file',
+    async send(m) {
+      const info = await transport.sendMail({ from: config.from, ...m });
+      await mkdir(config.dir, { recursive: true });
+      const safe = (m.messageId ?? info.messageId).replace(/[^a-zA-Z0-9_.-]/g, '_');
+      const location = path.resolve(config.dir, `${Date.now()}-${safe}.eml`);
+      await writeFile(location, info.message as Buffer);
+      return { messageId: info.messageId, location };
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { Ctx } from '../context.ts';
+import { enqueueOutbox } from '../outbox/index.ts';
+import type { OutboxHandler } from '../outbox/index.ts';
+import { renderTemplate, type TemplateName, type TemplateVars } from './templates.ts';
+
+export const MAIL_TOPIC = 'mail.send';
+
+/** Queues an email in the caller's transaction: it is sent only if the change that causes it commits. */
+export async function queueEmail<T extends TemplateName>(ctx: Ctx, to: string, template: T, vars: TemplateVars<T>) {
+  return enqueueOutbox(ctx, MAIL_TOPIC, { to, template, vars });
+}
+
+/** Delivers a queued email. Links with one-time tokens live in `vars`, so they are dropped once sent. */
+export const sendEmailHandler: OutboxHandler = {
+  async run(ctx, row) {
+    const { to, template, vars } = row.payload as { to: string; template: string; vars: unknown };
+    const rendered = renderTemplate(template, vars);
+    const result = await ctx.ports.mailer.send({ to, ...rendered, messageId: `<${row.id}@mvshop>` });
+    ctx.log.info({ outboxId: row.id, template, location: result.location }, result.location ? `email written to ${result.location}` : 'email sent');
+  },
+  redact: (payload) => ({ to: payload.to, template: payload.template }),
+};

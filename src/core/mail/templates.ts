@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function layout(title: string, paragraphs: string[], action?: { label: string; url: string }) {
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:560px;margin:auto">
+<h2>${esc(title)}</h2>
+${paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}
+${action ? `<p><a href="${esc(action.url)}" style="background:#111;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${esc(action.label)}</a></p><p style="font-size:12px;color:#666">${esc(action.url)}</p>` : ''}
+<p style="font-size:12px;color:#666">mvshop</p></body></html>`;
+  const text = [title, '', ...paragraphs, ...(action ? ['', `${action.label}: ${action.url}`] : [])].join('\n');
+  return { html, text };
+}
+
+/** Every email the system sends, with the variables each needs. */
+export const templates = {
+  'activate-account': {
+    vars: z.object({ name: z.string(), url: z.url(), kind: z.enum(['user', 'shop']), expiresInMinutes: z.number() }),
+    render: (v: { name: string; url: string; kind: 'user' | 'shop'; expiresInMinutes: number }) => ({
+      subject: v.kind === 'shop' ? 'Activate your mvshop shop' : 'Activate your mvshop account',
+      ...layout(
+        `Hello ${v.name},`,
+        [
+          v.kind === 'shop'
+            ? 'Confirm this email address to open your shop on mvshop.'
+            : 'Confirm this email address to finish creating your mvshop account.',
+          `The link works once and expires in ${Math.round(v.expiresInMinutes / 60) || 1} hour(s). If you did not sign up, ignore this email.`,
+        ],
+        { label: 'Activate', url: v.url },
+      ),
+    }),
+  },
+  'reset-password': {
+    vars: z.object({ name: z.string(), url: z.url(), expiresInMinutes: z.number() }),
+    render: (v: { name: string; url: string; expiresInMinutes: number }) => ({
+      subject: 'Reset your mvshop password',
+      ...layout(
+        `Hello ${v.name},`,
+        [
+          'Someone asked to reset the password of this account. If it was you, use the link below.',
+          `It works once and expires in ${v.expiresInMinutes} minutes. If it was not you, ignore this email; your password stays as it is.`,
+        ],
+        { label: 'Choose a new password', url: v.url },
+      ),
+    }),
+  },
+  'password-changed': {
+    vars: z.object({ name: z.string() }),
+    render: (v: { name: string }) => ({
+      subject: 'Your mvshop password was changed',
+      ...layout(`Hello ${v.name},`, [
+        'The password of your account was just changed and your other sessions were signed out.',
+        'If this was not you, reset your password now and contact support.',
+      ]),
+    }),
+  },
+} as const;
+
+export type TemplateName = keyof typeof templates;
+export type TemplateVars<T extends TemplateName> = Parameters<(typeof templates)[T]['render']>[0];
+
+export function renderTemplate(name: string, vars: unknown): { subject: string; html: string; text: string } {
+  const template = templates[name as TemplateName];
+  if (!template) throw new Error(`unknown email template ${name}`);
+  // Each entry's schema matches its own render's parameter type.
+  return (template.render as (v: unknown) => { subject: string; html: string; text: string })(
+    template.vars.parse(vars),
+  );
+}

@@ -1,0 +1,92 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { outbox } from '../db/schema/index.ts';
+import { queryRows } from '../db/tx.ts';
+
+export interface OutboxRow {
+  id: string;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+export interface OutboxHandler {
+  run(ctx: Ctx, row: OutboxRow): Promise<void>;
+  /** What of the payload to keep once done (drop secrets such as emailed tokens). Default: keep all. */
+  redact?(payload: Record<string, unknown>): Record<string, unknown>;
+}
+
+export type OutboxHandlers = Record<string, OutboxHandler>;
+
+const CLAIM_SECONDS = 120;
+
+/** Exponential backoff with a ceiling: 2s, 4s, 8s … 10 minutes. */
+export function backoffMs(attempt: number): number {
+  return Math.min(2 ** attempt * 1000, 10 * 60 * 1000);
+}
+
+/**
+ * Claims up to `limit` due rows. The claim is a lease: a process that dies mid-send releases the
+ * row when the lease runs out, and SKIP LOCKED keeps concurrent dispatchers off each other's rows.
+ */
+export async function claimOutbox(ctx: Ctx, limit: number): Promise<OutboxRow[]> {
+  const rows = await queryRows<OutboxRow>(ctx.db, sql`
+    UPDATE outbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE status = 'pending' AND available_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+      ORDER BY available_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, topic, payload, attempts`);
+  return rows;
+}
+
+/** Runs one claimed row's handler and records the outcome. Returns whether it succeeded. */
+export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: OutboxRow): Promise<boolean> {
+  const handler = handlers[row.topic];
+  try {
+    if (!handler) throw new Error(`no handler for outbox topic ${row.topic}`);
+    await handler.run(ctx, row);
+    await ctx.db
+      .update(outbox)
+      .set({
+        status: 'done',
+        processedAt: ctx.clock.now(),
+        claimedUntil: null,
+        lastError: null,
+        payload: handler.redact ? handler.redact(row.payload) : row.payload,
+      })
+      .where(eq(outbox.id, row.id));
+    return true;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const dead = row.attempts >= ctx.config.outbox.maxAttempts;
+    ctx.log.warn({ outboxId: row.id, topic: row.topic, attempts: row.attempts, err: message, dead }, 'outbox delivery failed');
+    await ctx.db
+      .update(outbox)
+      .set({
+        status: dead ? 'dead' : 'pending',
+        claimedUntil: null,
+        lastError: message.slice(0, 2000),
+        availableAt: new Date(ctx.clock.now().getTime() + backoffMs(row.attempts)),
+      })
+      .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending')));
+    return false;
+  }
+}
+
+/** Claims and runs due rows until none are left (or `maxRounds` batches). Returns how many were processed. */
+export async function drainOutbox(ctx: Ctx, handlers: OutboxHandlers, opts: { batch?: number; maxRounds?: number } = {}): Promise<number> {
+  let processed = 0;
+  for (let round = 0; round < (opts.maxRounds ?? 100); round++) {
+    const rows = await claimOutbox(ctx, opts.batch ?? 20);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      await processOutboxRow(ctx, handlers, row);
+      processed++;
+    }
+  }
+  return processed;
+}

@@ -1,0 +1,11 @@
+export { enqueueOutbox } from './enqueue.ts';
+export {
+  claimOutbox,
+  processOutboxRow,
+  drainOutbox,
+  backoffMs,
+  type OutboxRow,
+  type OutboxHandler,
+  type OutboxHandlers,
+} from './dispatcher.ts';
+export { createOutboxPoller, type OutboxPoller } from './poller.ts';

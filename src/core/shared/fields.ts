@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** Field schemas shared by several inputs, so the same field is validated the same way everywhere. */
+export const personName = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
+
+export const phoneNumber = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(z.string().regex(/^\+?[0-9 ()-]{4,24}$/, 'must be a phone number (digits, spaces, + ( ) -)'));
+
+export const zipCode = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v).trim())
+  .pipe(z.string().regex(/^[A-Za-z0-9 -]{2,12}$/, 'must be a postal code (letters, digits, space, -)'));
+
+export const moderationReason = z.string().trim().max(500, 'must be at most 500 characters').optional();

@@ -1,0 +1,44 @@
+import { monotonicFactory } from 'ulid';
+import { z } from 'zod';
+
+const ulid = monotonicFactory();
+
+export const idPrefixes = {
+  user: 'usr',
+  address: 'addr',
+  shop: 'shop',
+  registration: 'reg',
+  outbox: 'obx',
+  audit: 'aud',
+  media: 'med',
+  product: 'prod',
+  event: 'evt',
+  coupon: 'cpn',
+  cart: 'cart',
+  checkout: 'chk',
+  order: 'ord',
+  payment: 'pay',
+  refund: 'rfd',
+  journal: 'jrn',
+  entry: 'ent',
+  review: 'rev',
+  withdrawal: 'wd',
+  conversation: 'conv',
+  message: 'msg',
+  webhook: 'whk',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+/** Prefixed, time-sortable ids: readable in logs and CLI args, safe as BullMQ job ids. */
+export function newId(kind: IdKind): string {
+  return `${idPrefixes[kind]}_${ulid().toLowerCase()}`;
+}
+
+/** A schema for one id kind, so a wrong kind of id fails with a message that names it. */
+export function idSchema(kind: IdKind) {
+  const prefix = idPrefixes[kind];
+  return z
+    .string()
+    .regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), { message: `must be a ${kind} id (${prefix}_…)` });
+}

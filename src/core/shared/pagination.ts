@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** `page` and `limit` as every list takes them: limit defaults to 20 and is capped at 100. */
+export const pageInput = z.object({
+  page: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').default(1),
+  limit: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
+    .default(20),
+});
+export type PageInput = z.output<typeof pageInput>;
+
+export interface Page {
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export const pageOf = (total: number, input: PageInput): Page => ({
+  total,
+  page: input.page,
+  pages: Math.ceil(total / input.limit),
+});
+
+export const offsetOf = (input: PageInput) => (input.page - 1) * input.limit;

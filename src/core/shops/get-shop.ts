@@ -1,0 +1,26 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { shops } from '../db/schema/index.ts';
+import { notFound } from '../shared/errors.ts';
+import { idSchema } from '../shared/ids.ts';
+import { parseInput } from '../shared/validation.ts';
+import { toPublicShopDto, toSellerDto, type PublicShopDto, type SellerDto } from './dto.ts';
+
+/** The seller's own view of their shop. */
+export async function getSellerProfile(ctx: Ctx, shopId: string): Promise<SellerDto> {
+  const [shop] = await ctx.db.select().from(shops).where(and(eq(shops.id, shopId), isNull(shops.deletedAt)));
+  if (!shop) throw notFound('Shop');
+  // Balances are derived from the seller ledger, which arrives with checkout; until then nothing is owed.
+  return toSellerDto(shop, 0);
+}
+
+/** The public projection of a live, unbanned shop. */
+export async function getPublicShop(ctx: Ctx, rawId: unknown): Promise<PublicShopDto> {
+  const id = parseInput(idSchema('shop'), rawId);
+  const [shop] = await ctx.db
+    .select()
+    .from(shops)
+    .where(and(eq(shops.id, id), isNull(shops.deletedAt), isNull(shops.bannedAt)));
+  if (!shop) throw notFound('Shop');
+  return toPublicShopDto(shop);
+}

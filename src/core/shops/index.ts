@@ -1,0 +1,15 @@
+export type { SellerDto, PublicShopDto } from './dto.ts';
+export { toPublicShopDto } from './dto.ts';
+export { getSellerProfile, getPublicShop } from './get-shop.ts';
+export { registerShop, registerShopInput } from './register-shop.ts';
+export { activateShop } from './activate-shop.ts';
+export { loginShop } from './login-shop.ts';
+export {
+  updateSellerInfo,
+  updateSellerInfoInput,
+  updateShopAvatar,
+  setWithdrawMethod,
+  removeWithdrawMethod,
+  withdrawMethodInput,
+} from './update-shop.ts';
+export { listShops, deleteShop, setShopBan } from './admin.ts';

@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Ctx } from '../context.ts';
+import { shops } from '../db/schema/index.ts';
+import { removeImageQuietly, type ImageUpload } from '../media/index.ts';
+import { notFound } from '../shared/errors.ts';
+import { parseInput } from '../shared/validation.ts';
+import { personName, phoneNumber, zipCode } from '../shared/fields.ts';
+import { getSellerProfile } from './get-shop.ts';
+import type { SellerDto } from './dto.ts';
+
+/** Whitelisted shop fields; balance, verification, email and bank details cannot be set here. */
+export const updateSellerInfoInput = z.object({
+  name: personName.optional(),
+  description: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
+  address: z.string().trim().min(1, 'is required').max(300, 'must be at most 300 characters').optional(),
+  phoneNumber: phoneNumber.optional(),
+  zipCode: zipCode.optional(),
+});
+
+export async function updateSellerInfo(ctx: Ctx, shopId: string, raw: unknown): Promise<SellerDto> {
+  const input = parseInput(updateSellerInfoInput, raw);
+  await ctx.db.update(shops).set({ ...input, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  return getSellerProfile(ctx, shopId);
+}
+
+export async function updateShopAvatar(ctx: Ctx, shopId: string, image: ImageUpload): Promise<SellerDto> {
+  const [current] = await ctx.db.select({ avatar: shops.avatar }).from(shops).where(eq(shops.id, shopId));
+  if (!current) throw notFound('Shop');
+  const stored = await ctx.ports.media.put(image, 'shop-avatars');
+  await ctx.db.update(shops).set({ avatar: stored, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  if (current.avatar) await removeImageQuietly(ctx, current.avatar.public_id);
+  return getSellerProfile(ctx, shopId);
+}
+
+const bankField = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+
+export const withdrawMethodInput = z.object({
+  withdrawMethod: z.object({
+    bankName: bankField(120),
+    bankCountry: bankField(80),
+    bankSwiftCode: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/, 'must be an 8 or 11 character SWIFT/BIC code'),
+    bankAccountNumber: z
+      .union([z.string(), z.number()])
+      .transform((v) => String(v).replace(/\s+/g, ''))
+      .pipe(z.string().regex(/^[A-Za-z0-9]{4,34}$/, 'must be 4–34 letters or digits (account number or IBAN)')),
+    bankHolderName: bankField(120),
+    bankAddress: bankField(300),
+  }),
+});
+
+/** Sets where withdrawals are paid to. */
+export async function setWithdrawMethod(ctx: Ctx, shopId: string, raw: unknown): Promise<SellerDto> {
+  const { withdrawMethod } = parseInput(withdrawMethodInput, raw);
+  await ctx.db.update(shops).set({ withdrawMethod, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  return getSellerProfile(ctx, shopId);
+}
+
+export async function removeWithdrawMethod(ctx: Ctx, shopId: string): Promise<SellerDto> {
+  await ctx.db.update(shops).set({ withdrawMethod: null, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  return getSellerProfile(ctx, shopId);
+}

@@ -1,0 +1,62 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Ctx } from '../context.ts';
+import { userAddresses } from '../db/schema/index.ts';
+import { AppError, notFound } from '../shared/errors.ts';
+import { idSchema, newId } from '../shared/ids.ts';
+import { parseInput } from '../shared/validation.ts';
+import { getUserProfile } from './get-user.ts';
+import type { UserDto } from './dto.ts';
+
+const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+const optionalText = (max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v).trim())
+    .pipe(z.string().max(max, `must be at most ${max} characters`))
+    .optional()
+    .nullable();
+
+export const addressInput = z.object({
+  country: text(100),
+  state: optionalText(100),
+  city: text(100),
+  address1: text(200),
+  address2: optionalText(200),
+  zipCode: optionalText(20),
+  addressType: text(40),
+});
+
+export const MAX_ADDRESSES = 20;
+
+export async function addAddress(ctx: Ctx, userId: string, raw: unknown): Promise<UserDto> {
+  const input = parseInput(addressInput, raw);
+  const existing = await ctx.db.$count(userAddresses, eq(userAddresses.userId, userId));
+  if (existing >= MAX_ADDRESSES)
+    throw new AppError('CONFLICT', `You can keep at most ${MAX_ADDRESSES} addresses`);
+  await ctx.db.insert(userAddresses).values({ id: newId('address'), userId, ...input, createdAt: ctx.clock.now() });
+  return getUserProfile(ctx, userId);
+}
+
+/** Edits one of the caller's own addresses; someone else's is simply not found. */
+export async function updateAddress(ctx: Ctx, userId: string, rawId: unknown, raw: unknown): Promise<UserDto> {
+  const id = parseInput(idSchema('address'), rawId);
+  const input = parseInput(addressInput.partial(), raw);
+  const [row] = await ctx.db
+    .update(userAddresses)
+    .set(input)
+    .where(and(eq(userAddresses.id, id), eq(userAddresses.userId, userId)))
+    .returning({ id: userAddresses.id });
+  if (!row) throw notFound('Address');
+  return getUserProfile(ctx, userId);
+}
+
+export async function deleteAddress(ctx: Ctx, userId: string, rawId: unknown): Promise<UserDto> {
+  const id = parseInput(idSchema('address'), rawId);
+  const [row] = await ctx.db
+    .delete(userAddresses)
+    .where(and(eq(userAddresses.id, id), eq(userAddresses.userId, userId)))
+    .returning({ id: userAddresses.id });
+  if (!row) throw notFound('Address');
+  return getUserProfile(ctx, userId);
+}

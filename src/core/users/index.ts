@@ -1,0 +1,10 @@
+export type { UserDto, PublicUserDto, AddressDto } from './dto.ts';
+export { getUserProfile, getPublicUser } from './get-user.ts';
+export { registerUser, registerUserInput, type RegisterUserInput } from './register-user.ts';
+export { activateUser, activationInput } from './activate-user.ts';
+export { loginUser, loginInput } from './login-user.ts';
+export { updateUserInfo, updateUserInfoInput } from './update-user-info.ts';
+export { updateUserAvatar } from './update-user-avatar.ts';
+export { addAddress, updateAddress, deleteAddress, addressInput } from './addresses.ts';
+export { listUsers, deleteUser, setUserBan, createAdmin, createAdminInput } from './admin.ts';
+export { signInWithAzure, azureSignInInput } from './azure-sign-in.ts';
