@@ -1,0 +1,90 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface CapturedMail {
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+}
+
+/** A real SMTP server in-process: nodemailer talks SMTP to it, tests read what arrived. */
+export interface SmtpCapture {
+  port: number;
+  messages: CapturedMail[];
+  /** Resolves with the first message to `to` (optionally matching) once it arrives. */
+  waitFor(to: string, match?: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  /** Makes the server refuse mail (4xx) until switched back: "the SMTP server is down". */
+  setFailing(failing: boolean): void;
+  close(): Promise<void>;
+}
+
+export async function startSmtpCapture(): Promise<SmtpCapture> {
+  const messages: CapturedMail[] = [];
+  const waiters: (() => void)[] = [];
+  let failing = false;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      if (failing) {
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 })));
+        return;
+      }
+      simpleParser(stream)
+        .then((parsed) => {
+          const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
+          messages.push({
+            to: to?.value[0]?.address ?? '',
+            from: parsed.from?.value[0]?.address ?? '',
+            subject: parsed.subject ?? '',
+            text: parsed.text ?? '',
+            html: typeof parsed.html === 'string' ? parsed.html : '',
+            messageId: parsed.messageId ?? '',
+          });
+          waiters.splice(0).forEach((w) => w());
+          callback();
+        })
+        .catch((err: Error) => callback(err));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+
+  const find = (to: string, match?: (m: CapturedMail) => boolean) =>
+    messages.find((m) => m.to === to.toLowerCase() && (!match || match(m)));
+
+  return {
+    port,
+    messages,
+    setFailing: (f) => {
+      failing = f;
+    },
+    waitFor(to, match, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no email to ${to} within ${timeoutMs} ms`)), timeoutMs);
+        const check = () => {
+          const m = find(to, match);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The one-time token at the end of the first link in an email body. */
+export function linkToken(mail: CapturedMail): string {
+  const match = /https?:\/\/\S+\/([A-Za-z0-9_-]{20,})/.exec(mail.text);
+  if (!match?.[1]) throw new Error(`no token link in email "${mail.subject}"`);
+  return match[1];
+}
