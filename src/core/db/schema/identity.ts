@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
 
 export const userRoles = ['User', 'Admin'] as const;
@@ -84,6 +84,10 @@ export const shops = pgTable(
     description: text('description'),
     avatar: jsonb('avatar').$type<Image>(),
     withdrawMethod: jsonb('withdraw_method').$type<WithdrawMethod>(),
+    /** Flat shipping charged once per order of this shop. */
+    shippingFeeMinor: bigint('shipping_fee_minor', { mode: 'number' }).notNull().default(0),
+    /** Commission override in basis points; null means PLATFORM_FEE_BPS. */
+    feeBps: integer('fee_bps'),
     sessionVersion: integer('session_version').notNull().default(0),
     bannedAt: tsz('banned_at'),
     banReason: text('ban_reason'),
@@ -91,7 +95,11 @@ export const shops = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('shops_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`)],
+  (t) => [
+    uniqueIndex('shops_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`),
+    check('shops_shipping_fee_ck', sql`${t.shippingFeeMinor} >= 0`),
+    check('shops_fee_bps_ck', sql`${t.feeBps} IS NULL OR (${t.feeBps} >= 0 AND ${t.feeBps} <= 10000)`),
+  ],
 );
 
 export const accountKinds = ['user', 'shop'] as const;

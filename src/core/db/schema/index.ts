@@ -2,3 +2,4 @@ export * from './identity.ts';
 export * from './outbox.ts';
 export * from './audit.ts';
 export type { Image } from './columns.ts';
+export * from './catalog.ts';

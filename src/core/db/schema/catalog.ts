@@ -1,0 +1,69 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, customType, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
+import { shops } from './identity.ts';
+
+export const listingKinds = ['product', 'event'] as const;
+export type ListingKind = (typeof listingKinds)[number];
+
+export const moderationStatuses = ['active', 'pending', 'hidden', 'rejected'] as const;
+export type ModerationStatus = (typeof moderationStatuses)[number];
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * Everything a shop sells. Products and events share this table (an event is a listing with a
+ * sale window), so stock, prices, orders and reviews work the same for both.
+ */
+export const products = pgTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    shopId: text('shop_id')
+      .notNull()
+      .references(() => shops.id),
+    kind: text('kind').$type<ListingKind>().notNull().default('product'),
+    name: text('name').notNull(),
+    description: text('description').notNull(),
+    category: text('category').notNull(),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    originalPriceMinor: bigint('original_price_minor', { mode: 'number' }).notNull(),
+    discountPriceMinor: bigint('discount_price_minor', { mode: 'number' }),
+    /** What a buyer pays outside any coupon: the discount price when set, else the original. */
+    priceMinor: bigint('price_minor', { mode: 'number' })
+      .notNull()
+      .generatedAlwaysAs(sql`COALESCE(discount_price_minor, original_price_minor)`),
+    stock: integer('stock').notNull(),
+    soldCount: integer('sold_count').notNull().default(0),
+    images: jsonb('images').$type<Image[]>().notNull().default(sql`'[]'::jsonb`),
+    status: text('status').$type<ModerationStatus>().notNull().default('active'),
+    moderationReason: text('moderation_reason'),
+    // Sums and counts, not a float average, so ratings never drift.
+    ratingSum: integer('rating_sum').notNull().default(0),
+    ratingCount: integer('rating_count').notNull().default(0),
+    startsAt: tsz('starts_at'),
+    endsAt: tsz('ends_at'),
+    search: tsvector('search')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('english', coalesce(name, '')), 'A') || setweight(to_tsvector('english', coalesce(category, '') || ' ' || mvshop_tags_text(tags)), 'B') || setweight(to_tsvector('english', coalesce(description, '')), 'C')`,
+      ),
+    deletedAt: tsz('deleted_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('products_stock_ck', sql`${t.stock} >= 0`),
+    check('products_sold_ck', sql`${t.soldCount} >= 0`),
+    check('products_price_ck', sql`${t.originalPriceMinor} >= 0`),
+    check(
+      'products_discount_ck',
+      sql`${t.discountPriceMinor} IS NULL OR (${t.discountPriceMinor} >= 0 AND ${t.discountPriceMinor} < ${t.originalPriceMinor})`,
+    ),
+    check('products_kind_ck', sql`${t.kind} IN ('product', 'event')`),
+    check('products_status_ck', sql`${t.status} IN ('active', 'pending', 'hidden', 'rejected')`),
+    check('products_window_ck', sql`${t.kind} = 'product' OR (${t.startsAt} IS NOT NULL AND ${t.endsAt} IS NOT NULL AND ${t.startsAt} < ${t.endsAt})`),
+    index('products_shop_idx').on(t.shopId, t.createdAt),
+    index('products_search_idx').using('gin', t.search),
+  ],
+);
