@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
@@ -46,11 +47,18 @@ export function createMailer(config: Config['mail']): Mailer {
     async send(m) {
       const info = await transport.sendMail({ from: config.from, ...m });
       await mkdir(config.dir, { recursive: true });
-      const safe = (m.messageId ?? info.messageId).replace(/[^a-zA-Z0-9_.-]/g, '_');
-      const location = path.resolve(config.dir, `${Date.now()}-${safe}.eml`);
-      await writeFile(location, info.message as Buffer);
+      // Named by the stable Message-ID when there is one, so a retried send rewrites its file instead of adding one.
+      const name = m.messageId ? fileSafe(m.messageId) : `${Date.now()}-${fileSafe(info.messageId)}`;
+      const location = path.resolve(config.dir, `${name}.eml`);
+      // Written aside, then renamed: a reader never sees half a message.
+      const partial = `${location}.${randomUUID()}.tmp`;
+      await writeFile(partial, info.message as Buffer);
+      await rename(partial, location);
       return { messageId: info.messageId, location };
     },
     close: () => transport.close(),
   };
 }
+
+/** `<obx_01j…@mvshop>` → `obx_01j…_mvshop`. */
+const fileSafe = (messageId: string) => messageId.replace(/^<|>$/g, '').replace(/[^a-zA-Z0-9_.-]/g, '_');

@@ -28,13 +28,19 @@ export function backoffMs(attempt: number): number {
 /**
  * Claims up to `limit` due rows. The claim is a lease: a process that dies mid-send releases the
  * row when the lease runs out, and SKIP LOCKED keeps concurrent dispatchers off each other's rows.
+ * "Due" and the lease are measured with `ctx.clock`, the clock that wrote `available_at` (enqueue
+ * delays and retry backoff), so one clock decides when a row runs, never a mix with the database's.
  */
 export async function claimOutbox(ctx: Ctx, limit: number): Promise<OutboxRow[]> {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const leaseUntil = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   const rows = await queryRows<OutboxRow>(ctx.db, sql`
-    UPDATE outbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS}), attempts = attempts + 1
+    UPDATE outbox SET claimed_until = ${leaseUntil}::timestamptz, attempts = attempts + 1
     WHERE id IN (
       SELECT id FROM outbox
-      WHERE status = 'pending' AND available_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+      WHERE status = 'pending' AND available_at <= ${at}::timestamptz
+        AND (claimed_until IS NULL OR claimed_until < ${at}::timestamptz)
       ORDER BY available_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -72,7 +78,8 @@ export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: 
         lastError: message.slice(0, 2000),
         availableAt: new Date(ctx.clock.now().getTime() + backoffMs(row.attempts)),
       })
-      .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending')));
+      // Only while the claim is still ours: after a lost lease another dispatcher owns the row.
+      .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending'), eq(outbox.attempts, row.attempts)));
     return false;
   }
 }

@@ -9,3 +9,4 @@ export {
   type OutboxHandlers,
 } from './dispatcher.ts';
 export { createOutboxPoller, type OutboxPoller } from './poller.ts';
+export { outboxStatus, type OutboxStatusDto } from './outbox-status.ts';

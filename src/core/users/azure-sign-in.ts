@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { issueSessionToken } from '../auth/index.ts';
+import { issueSessionToken, type AzureIdentity } from '../auth/index.ts';
 import { userIdentities, users } from '../db/schema/index.ts';
 import { isUniqueViolation, withTx } from '../db/tx.ts';
 import { AppError } from '../shared/errors.ts';
@@ -29,7 +29,21 @@ export async function signInWithAzure(ctx: Ctx, raw: unknown): Promise<{ user: U
   const identity = await verifier.verify(input.idToken);
   const subject = `${identity.tenantId}:${identity.objectId}`;
 
-  const account = await withTx(ctx, async (tx) => {
+  // Two first sign-ins at once: the loser's insert hits the unique key, and its retry finds the winner's link.
+  const account = await findOrCreate(ctx, identity, subject).catch((err: unknown) => {
+    if (isUniqueViolation(err)) return findOrCreate(ctx, identity, subject);
+    throw err;
+  });
+  if (account.deletedAt) throw new AppError('UNAUTHENTICATED', 'This account no longer exists');
+  if (account.bannedAt) throw new AppError('FORBIDDEN', `This account is banned${account.banReason ? `: ${account.banReason}` : ''}`);
+  return { user: await getUserProfile(ctx, account.id), token: issueSessionToken(ctx, 'user', account) };
+}
+
+type UserRow = typeof users.$inferSelect;
+
+/** The user linked to this Azure subject, or a new one created from the token (never linked by email). */
+async function findOrCreate(ctx: Ctx, identity: AzureIdentity, subject: string): Promise<UserRow> {
+  return withTx(ctx, async (tx) => {
     const [linked] = await tx
       .select({ user: users })
       .from(userIdentities)
@@ -49,27 +63,19 @@ export async function signInWithAzure(ctx: Ctx, raw: unknown): Promise<{ user: U
         'An account with this email already exists: sign in with your password (accounts are not linked by email)',
       );
     const now = ctx.clock.now();
-    try {
-      const [created] = await tx
-        .insert(users)
-        .values({
-          id: newId('user'),
-          name: identity.name ?? identity.email.split('@')[0]!,
-          email: identity.email,
-          // No password: this account signs in through Azure only until a password reset sets one.
-          passwordHash: null,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      await tx.insert(userIdentities).values({ provider: PROVIDER, subject, userId: created!.id, createdAt: now });
-      return created!;
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'Another sign-in for this account is in progress, please retry');
-      throw err;
-    }
+    const [created] = await tx
+      .insert(users)
+      .values({
+        id: newId('user'),
+        name: identity.name ?? identity.email.split('@')[0]!,
+        email: identity.email,
+        // No password: this account signs in through Azure only until a password reset sets one.
+        passwordHash: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await tx.insert(userIdentities).values({ provider: PROVIDER, subject, userId: created!.id, createdAt: now });
+    return created!;
   });
-  if (account.deletedAt) throw new AppError('UNAUTHENTICATED', 'This account no longer exists');
-  if (account.bannedAt) throw new AppError('FORBIDDEN', `This account is banned${account.banReason ? `: ${account.banReason}` : ''}`);
-  return { user: await getUserProfile(ctx, account.id), token: issueSessionToken(ctx, 'user', account) };
 }
