@@ -4,6 +4,7 @@ import { AppError } from '../../core/index.ts';
 import { changePassword, forgotPassword, resetPassword } from '../../core/auth/index.ts';
 import * as shops from '../../core/shops/index.ts';
 import { imageFromRequest, multipart } from '../uploads.ts';
+import { rejectNulCharacters } from '../middleware/reject-nul.ts';
 import { accountId, clearSessionCookie, requestCtx, requireAdmin, requireSeller, setSessionCookie } from '../session.ts';
 import type { AuthLimiters } from './users.ts';
 
@@ -14,8 +15,10 @@ export function shopRoutes(core: Core, limit: AuthLimiters): Router {
   const seller = requireSeller(core);
   const admin = requireAdmin(core);
   const avatarUpload = multipart(config, [{ name: 'avatar', maxCount: 1 }]);
+  // JSON bodies and queries here; multipart fields are checked after multer parses them.
+  r.use(rejectNulCharacters);
 
-  r.post('/register', limit.signUp, avatarUpload, async (req, res) => {
+  r.post('/register', limit.signUp, avatarUpload, rejectNulCharacters, async (req, res) => {
     const avatar = await imageFromRequest(req, config, 'avatar');
     const { email } = await shops.registerShop(core.ctx(undefined, req.log), req.body ?? {}, avatar);
     res.status(201).json({ success: true, message: `Please check your email (${email}) to activate your shop` });

@@ -5,6 +5,7 @@ import { changePassword, forgotPassword, resetPassword } from '../../core/auth/i
 import * as users from '../../core/users/index.ts';
 import type { RequestHandler } from 'express';
 import { imageFromRequest, multipart } from '../uploads.ts';
+import { rejectNulCharacters } from '../middleware/reject-nul.ts';
 import {
   accountId,
   clearSessionCookie,
@@ -29,8 +30,10 @@ export function userRoutes(core: Core, limit: AuthLimiters): Router {
   const user = requireUser(core);
   const admin = requireAdmin(core);
   const avatarUpload = multipart(config, [{ name: 'avatar', maxCount: 1 }]);
+  // JSON bodies and queries here; multipart fields are checked after multer parses them.
+  r.use(rejectNulCharacters);
 
-  r.post('/register', limit.signUp, avatarUpload, async (req, res) => {
+  r.post('/register', limit.signUp, avatarUpload, rejectNulCharacters, async (req, res) => {
     const avatar = await imageFromRequest(req, config, 'avatar');
     const { email } = await users.registerUser(core.ctx(undefined, req.log), req.body ?? {}, avatar);
     res.status(201).json({ success: true, message: `Please check your email (${email}) to activate your account` });

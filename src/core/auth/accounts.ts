@@ -4,7 +4,7 @@ import { shops, users, type AccountKind } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { queueEmail } from '../mail/index.ts';
 import { AppError } from '../shared/errors.ts';
-import { consumeEmailToken, issueEmailToken } from './email-tokens.ts';
+import { consumeEmailToken, issueEmailToken, voidEmailTokens } from './email-tokens.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hasPendingRegistration } from './registration.ts';
 import { signSession, verifySession } from './session-tokens.ts';
@@ -115,6 +115,8 @@ export async function changeAccountPassword(
       .set({ passwordHash, sessionVersion: sql`${t.sessionVersion} + 1`, updatedAt: ctx.clock.now() })
       .where(eq(t.id, row.id))
       .returning({ id: t.id, sessionVersion: t.sessionVersion });
+    // A reset link mailed earlier must not undo the new password.
+    await voidEmailTokens({ ...ctx, db: tx }, { purpose: 'reset-password', kind, subjectId: row.id });
     await queueEmail({ ...ctx, db: tx }, row.email, 'password-changed', { name: row.name });
     return next!;
   });
@@ -158,6 +160,8 @@ export async function resetPasswordWithToken(
       .where(and(eq(t.id, id), isNull(t.deletedAt)))
       .returning({ email: t.email, name: t.name });
     if (!row) throw new AppError('NOT_FOUND', `This ${label(kind)} no longer exists`);
+    // Other reset links sent before this one stop working too.
+    await voidEmailTokens(c, { purpose: 'reset-password', kind, subjectId: id });
     await queueEmail(c, row.email, 'password-changed', { name: row.name });
   });
   ctx.afterCommit?.();

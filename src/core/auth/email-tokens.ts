@@ -53,11 +53,35 @@ export async function consumeEmailToken(
   const [row] = await ctx.db
     .select({ usedAt: verificationTokens.usedAt })
     .from(verificationTokens)
-    .where(and(eq(verificationTokens.tokenHash, tokenHash), eq(verificationTokens.purpose, input.purpose)));
+    .where(
+      and(
+        eq(verificationTokens.tokenHash, tokenHash),
+        eq(verificationTokens.purpose, input.purpose),
+        eq(verificationTokens.kind, input.kind),
+      ),
+    );
   const what = input.purpose === 'activate' ? 'activation link' : 'password reset link';
   if (!row) throw new AppError('VALIDATION_FAILED', `This ${what} is invalid`, { fields: { token: 'invalid' } });
   if (row.usedAt) throw new AppError('CONFLICT', `This ${what} has already been used`);
   throw new AppError('VALIDATION_FAILED', `This ${what} has expired, please ask for a new one`, {
     fields: { token: 'expired' },
   });
+}
+
+/** Voids a subject's unused tokens of one purpose: a password reset or change retires every other reset link. */
+export async function voidEmailTokens(
+  ctx: Ctx,
+  input: { purpose: TokenPurpose; kind: AccountKind; subjectId: string },
+): Promise<void> {
+  await ctx.db
+    .update(verificationTokens)
+    .set({ usedAt: ctx.clock.now() })
+    .where(
+      and(
+        eq(verificationTokens.subjectId, input.subjectId),
+        eq(verificationTokens.purpose, input.purpose),
+        eq(verificationTokens.kind, input.kind),
+        isNull(verificationTokens.usedAt),
+      ),
+    );
 }

@@ -27,6 +27,11 @@ export const addressInput = z.object({
   addressType: text(40),
 });
 
+/** An edit names at least one field: an empty one is a client mistake, not a no-op (and not a 500). */
+export const addressUpdateInput = addressInput
+  .partial()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'give at least one address field to change' });
+
 export const MAX_ADDRESSES = 20;
 
 export async function addAddress(ctx: Ctx, userId: string, raw: unknown): Promise<UserDto> {
@@ -41,7 +46,7 @@ export async function addAddress(ctx: Ctx, userId: string, raw: unknown): Promis
 /** Edits one of the caller's own addresses; someone else's is simply not found. */
 export async function updateAddress(ctx: Ctx, userId: string, rawId: unknown, raw: unknown): Promise<UserDto> {
   const id = parseInput(idSchema('address'), rawId);
-  const input = parseInput(addressInput.partial(), raw);
+  const input = parseInput(addressUpdateInput, raw);
   const [row] = await ctx.db
     .update(userAddresses)
     .set(input)
