@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { setShopBan } from '../../../core/shops/index.ts';
+import { idArgument, noun } from '../../args.ts';
+import { namingId, runCommand } from '../../runtime.ts';
+
+/** `mvshop shop unban <shopId>`: lifts a ban; the shop is visible and can sign in again. */
+export default function register(program: Command): void {
+  noun(program, 'shop')
+    .command('unban')
+    .description('lift a ban on a shop')
+    .addArgument(idArgument('shopId', 'shop', 'the shop (shop_…)'))
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .action((shopId: string, opts: { reason?: string }, cmd: Command) =>
+      runCommand(cmd, async ({ io, ctx }) => {
+        await setShopBan(await ctx(), shopId, false, opts.reason).catch(namingId(shopId));
+        if (io.json) return io.printJson({ shopId, banned: false });
+        io.print(`Lifted the ban on shop ${shopId}.`);
+      }),
+    );
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { setUserBan } from '../../../core/users/index.ts';
+import { idArgument, noun } from '../../args.ts';
+import { namingId, runCommand } from '../../runtime.ts';
+
+/** `mvshop user unban <userId>`: lifts a ban; the account can sign in again. */
+export default function register(program: Command): void {
+  noun(program, 'user')
+    .command('unban')
+    .description('lift a ban on an account')
+    .addArgument(idArgument('userId', 'user', 'the account (usr_…)'))
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .action((userId: string, opts: { reason?: string }, cmd: Command) =>
+      runCommand(cmd, async ({ io, ctx }) => {
+        await setUserBan(await ctx(), userId, false, opts.reason).catch(namingId(userId));
+        if (io.json) return io.printJson({ userId, banned: false });
+        io.print(`Lifted the ban on user ${userId}.`);
+      }),
+    );
+}

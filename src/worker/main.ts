@@ -1,0 +1,52 @@
+import { ConfigError, loadConfigFromEnv } from '../core/index.ts';
+import { startWorker, type RunningWorker } from './worker.ts';
+
+/** `npm run worker`: the worker process; SIGTERM/SIGINT finish in-flight work, close, exit 0. */
+let config;
+try {
+  config = loadConfigFromEnv();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const starting: Promise<RunningWorker> = startWorker(config);
+
+// Listen before start-up finishes, so a signal that arrives while connecting still closes cleanly.
+let closing = false;
+const shutdown = (signal: string) => {
+  if (closing) return;
+  closing = true;
+  const force = setTimeout(() => {
+    console.error('worker shutdown took longer than 30s; exiting');
+    process.exit(1);
+  }, 30_000);
+  force.unref();
+  starting
+    .then(async (worker) => {
+      worker.log.info({ signal }, 'worker shutting down');
+      await worker.close();
+    })
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('worker shutdown failed:', err);
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+const worker = await starting;
+if (worker.core.database.kind === 'pglite')
+  worker.log.warn(
+    'embedded PGlite belongs to one process: do not run this worker beside a separate API or CLI on the same PGLITE_DIR (npm run dev runs API and worker in one process)',
+  );
+worker.log.info(
+  { runs: worker.runs, database: worker.core.database.kind, redis: Boolean(worker.redis), pollMs: config.outbox.pollMs },
+  'worker ready',
+);
