@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+
+/** What the bench prepared, for servers that need it. */
+export interface BenchContext {
+  /** The throwaway database the bench created and migrated. */
+  databaseUrl: string;
+  /** A temporary directory for files a server writes (mailbox, media). */
+  dataDir: string;
+  /** Random secrets for this run, shared by the API child and the seed (which signs sessions). */
+  jwtSecret: string;
+  activationSecret: string;
+}
+
+export interface ServerDef {
+  /** Absolute path of a script that follows the protocol in child.ts. */
+  script: string;
+  /** Environment on top of PATH, HOME and NODE_ENV=production; nothing else is inherited. */
+  env(bench: BenchContext): Record<string, string>;
+}
+
+const script = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** The real API's environment: the bench database, no Redis (it measures the API alone), no logs. */
+export function mvshopEnv(bench: BenchContext): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: bench.databaseUrl,
+    DATA_DIR: bench.dataDir,
+    JWT_SECRET: bench.jwtSecret,
+    ACTIVATION_SECRET: bench.activationSecret,
+    PORT: '0',
+  };
+}
+
+/** Servers by name; a scenario names the one it loads. Add one here with a script beside this file. */
+export const servers = {
+  mvshop: { script: script('./mvshop.ts'), env: mvshopEnv },
+  'ref-express': { script: script('./ref-express.ts'), env: () => ({}) },
+  'ref-pg': { script: script('./ref-pg.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },
+} satisfies Record<string, ServerDef>;
+
+export type ServerName = keyof typeof servers;
