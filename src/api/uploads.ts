@@ -33,3 +33,54 @@ export async function imageFromRequest(req: Request, config: Config, field: stri
   }
   return undefined;
 }
+
+/**
+ * Several images: multipart parts named `field`, or for JSON clients an array of base64 data URLs (or a
+ * single one) under the same name. Each is checked by its bytes. Nothing sent gives `undefined` when
+ * `min` is 0 (an update that keeps its images) and a 400 otherwise; a count outside min–max, a value
+ * that is not a data URL, or bytes that are not an image are a 400 naming the field.
+ */
+export async function imagesFromRequest(
+  req: Request,
+  config: Config,
+  field: string,
+  opts: { min: number; max: number },
+): Promise<ImageUpload[] | undefined> {
+  const files = (req.files as Record<string, Express.Multer.File[]> | undefined)?.[field] ?? [];
+  const raw: unknown = (req.body as Record<string, unknown> | undefined)?.[field];
+  const values: unknown[] = raw === undefined || raw === null || raw === '' ? [] : Array.isArray(raw) ? raw : [raw];
+  const count = files.length + values.length;
+  if (count === 0 && opts.min === 0) return undefined;
+  const countProblem =
+    count < opts.min ? (count === 0 ? 'is required' : `must have at least ${opts.min} images`) : count > opts.max ? `must have at most ${opts.max} images` : undefined;
+  if (countProblem) throw new AppError('VALIDATION_FAILED', `${field} ${countProblem}`, { fields: { [field]: countProblem } });
+
+  const checked: ImageUpload[] = [];
+  try {
+    for (const file of files) checked.push(await sniffImage(file.buffer, config.media.maxUploadBytes, field));
+    for (const value of values) {
+      if (typeof value !== 'string')
+        throw new AppError('VALIDATION_FAILED', `${field} must be image files or base64 data URLs`, { fields: { [field]: 'not an image' } });
+      checked.push(await imageFromDataUrl(value, config.media.maxUploadBytes, field));
+    }
+  } catch (err) {
+    // A listing's images are form fields like the others: a file that is not an image is a 400 naming the field.
+    if (err instanceof AppError && err.code === 'UNSUPPORTED_MEDIA_TYPE')
+      throw new AppError('VALIDATION_FAILED', err.message, { fields: { [field]: 'must be a jpeg, png, webp or gif image' } });
+    throw err;
+  }
+  return checked;
+}
+
+/**
+ * Multipart parsing of one image field (`images` of a listing). A file-count overflow is reported by
+ * multer without a field name; it is this field, so the 400 names it.
+ */
+export function multipartImages(config: Config, field: string, maxCount = MAX_IMAGES): RequestHandler {
+  const parse = multipart(config, [{ name: field, maxCount }]);
+  return (req, res, next) =>
+    parse(req, res, (err?: unknown) => {
+      if (err instanceof multer.MulterError && !err.field) err.field = field;
+      next(err);
+    });
+}

@@ -36,6 +36,8 @@ const envSchema = z.object({
   ACTIVATION_SECRET: optionalString,
   ACTIVATION_TTL_MINUTES: int(24 * 60, 1),
   RESET_TTL_MINUTES: int(30, 1),
+  ARGON2_MEMORY_KIB: int(19_456, 1024, 1_048_576),
+  ARGON2_TIME_COST: int(2, 1, 10),
   CORS_ORIGIN: z.string().default('http://localhost:3000'),
   FRONTEND_URL: z.url().default('http://localhost:3000'),
   PUBLIC_URL: url,
@@ -72,6 +74,7 @@ const envSchema = z.object({
     .default('usd')
     .transform((v) => v.toLowerCase()),
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
+  PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -90,6 +93,7 @@ export interface Config {
     activationSecret: string;
     activationTtlMinutes: number;
     resetTtlMinutes: number;
+    hashCost: { memoryCost: number; timeCost: number };
   };
   http: {
     corsOrigins: string[];
@@ -115,6 +119,8 @@ export interface Config {
   azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
   currency: string;
   platformFeeBps: number;
+  /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
+  catalog: { moderation: 'post' | 'pre' };
 }
 
 export class ConfigError extends Error {
@@ -154,6 +160,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     return value ?? fallback;
   };
   const jwtSecret = secret('JWT_SECRET', DEV_JWT_SECRET);
+  if (isProduction && (e.ARGON2_MEMORY_KIB < 19_456 || e.ARGON2_TIME_COST < 2))
+    throw new ConfigError('ARGON2_MEMORY_KIB and ARGON2_TIME_COST may not go below 19456 and 2 in production');
   const activationSecret = secret('ACTIVATION_SECRET', DEV_ACTIVATION_SECRET);
 
   const cloudinaryParts = [e.CLOUDINARY_NAME, e.CLOUDINARY_API_KEY, e.CLOUDINARY_API_SECRET];
@@ -183,6 +191,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       activationSecret,
       activationTtlMinutes: e.ACTIVATION_TTL_MINUTES,
       resetTtlMinutes: e.RESET_TTL_MINUTES,
+      hashCost: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     },
     http: {
       corsOrigins: e.CORS_ORIGIN.split(',')
@@ -240,6 +249,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     currency: e.CURRENCY,
     platformFeeBps: e.PLATFORM_FEE_BPS,
+    catalog: { moderation: e.PRODUCT_MODERATION },
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, index, integer, jsonb, pgTable, text, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
 import { shops } from './identity.ts';
 
@@ -10,6 +10,20 @@ export const moderationStatuses = ['active', 'pending', 'hidden', 'rejected'] as
 export type ModerationStatus = (typeof moderationStatuses)[number];
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/**
+ * The average rating ×10 as an integer, rounded half up (sum 17 / count 4 = 4.25 → 43), 0 when unrated.
+ * `ratings` shows it ÷ 10; `minRating` and `top_rated` use this same expression, so its index serves them.
+ */
+export const ratingX10 = (t: { ratingSum: AnyPgColumn; ratingCount: AnyPgColumn }) =>
+  sql`(CASE WHEN ${t.ratingCount} > 0 THEN (${t.ratingSum}::bigint * 20 + ${t.ratingCount}) / (${t.ratingCount} * 2) ELSE 0 END)`;
+
+/**
+ * The rows public catalog pages read. Partial indexes carry this predicate with literal constants, and
+ * the queries repeat it the same way (never as bound parameters), so the planner can use them.
+ */
+export const publicListing = (t: { kind: AnyPgColumn; status: AnyPgColumn; deletedAt: AnyPgColumn }, kind: ListingKind) =>
+  sql`${t.kind} = ${sql.raw(`'${kind}'`)} AND ${t.status} = 'active' AND ${t.deletedAt} IS NULL`;
 
 /**
  * Everything a shop sells. Products and events share this table (an event is a listing with a
@@ -65,5 +79,16 @@ export const products = pgTable(
     check('products_window_ck', sql`${t.kind} = 'product' OR (${t.startsAt} IS NOT NULL AND ${t.endsAt} IS NOT NULL AND ${t.startsAt} < ${t.endsAt})`),
     index('products_shop_idx').on(t.shopId, t.createdAt),
     index('products_search_idx').using('gin', t.search),
+    // One index per public sort and filter (EXPLAIN notes in src/core/catalog/search-products.ts). All
+    // ascending: a backward scan serves `ORDER BY … DESC`, whose NULLS FIRST a `.desc()` index (drizzle
+    // writes DESC NULLS LAST) would not match.
+    index('products_public_price_idx').on(t.priceMinor, t.id).where(publicListing(t, 'product')),
+    index('products_public_sold_idx').on(t.soldCount, t.id).where(publicListing(t, 'product')),
+    index('products_public_rating_idx').on(ratingX10(t), t.ratingCount, t.id).where(publicListing(t, 'product')),
+    index('products_public_category_idx').on(t.category, t.createdAt, t.id).where(publicListing(t, 'product')),
+    index('products_public_shop_idx').on(t.shopId, t.createdAt, t.id).where(publicListing(t, 'product')),
+    index('products_public_events_idx').on(t.endsAt, t.startsAt).where(publicListing(t, 'event')),
+    // Serves the admin lists by status and, with kind = 'product' AND status = 'active', the public "newest".
+    index('products_moderation_idx').on(t.kind, t.status, t.createdAt, t.id).where(sql`${t.deletedAt} IS NULL`),
   ],
 );

@@ -1,0 +1,221 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hideListing } from '../../src/core/catalog/index.ts';
+import { products } from '../../src/core/db/schema/index.ts';
+import { setShopBan } from '../../src/core/shops/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { signUpAdmin, signUpShop } from '../helpers/factories.ts';
+import type { TestClient } from '../helpers/http.ts';
+
+const PNG_URL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+let app: TestApp;
+let maple: Awaited<ReturnType<typeof signUpShop>>;
+let harbor: Awaited<ReturnType<typeof signUpShop>>;
+let banned: Awaited<ReturnType<typeof signUpShop>>;
+const ids: Record<string, string> = {};
+
+const operator = () => app.core.ctx({ kind: 'operator', name: 'test' });
+
+async function list(client: TestClient, name: string, body: Record<string, unknown>, counters?: { sold: number; sum: number; count: number }) {
+  const res = await client.post('/product', { description: 'A thing for sale.', tags: [], stock: 5, images: [PNG_URL], ...body, name });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  ids[name] = res.body.product._id;
+  // Units sold and ratings move only with orders and reviews (later issues); set them as those would.
+  if (counters)
+    await app.core.database.db
+      .update(products)
+      .set({ soldCount: counters.sold, ratingSum: counters.sum, ratingCount: counters.count })
+      .where(eq(products.id, ids[name]!));
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+  [maple, harbor, banned] = await Promise.all([
+    signUpShop(app, { name: 'Maple Store' }),
+    signUpShop(app, { name: 'Harbor Goods' }),
+    signUpShop(app, { name: 'Banned Bazaar' }),
+  ]);
+  // Created one after the other, so "newest" is the reverse of this order.
+  await list(maple.client, 'Leather Backpack', { category: 'Accessories', tags: ['leather', 'travel'], originalPrice: 50, discountPrice: 40 }, { sold: 10, sum: 9, count: 2 });
+  await list(maple.client, 'Canvas Tote', { category: 'Accessories', tags: ['canvas', 'beach'], originalPrice: 15 }, { sold: 50, sum: 3, count: 1 });
+  await list(
+    maple.client,
+    'Trail Running Shoes',
+    { category: 'Shoes', tags: ['running', 'outdoor'], description: 'Waterproof leather upper, grippy sole.', originalPrice: 120, discountPrice: 99.99 },
+    { sold: 5, sum: 0, count: 0 },
+  );
+  await list(maple.client, 'Gaming Laptop', { category: 'Computers and Laptops', tags: ['gaming'], originalPrice: 1500 }, { sold: 1, sum: 5, count: 1 });
+  await list(harbor.client, 'Wireless Earbuds', { category: 'Mobile and Tablets', tags: ['bluetooth', 'audio'], originalPrice: 60, discountPrice: 45 }, { sold: 100, sum: 8, count: 2 });
+  await list(harbor.client, 'Hidden Leather Gloves', { category: 'Accessories', originalPrice: 20 });
+  await list(banned.client, 'Leather Wallet', { category: 'Accessories', originalPrice: 30 });
+  const event = await maple.client.post('/event/create-event', {
+    name: 'Leather Week Deal',
+    description: 'Leather goods at half price.',
+    category: 'Accessories',
+    originalPrice: 10,
+    stock: 3,
+    images: [PNG_URL],
+    start_Date: new Date(Date.now() - 3600_000).toISOString(),
+    finish_Date: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  expect(event.status, JSON.stringify(event.body)).toBe(201);
+  await hideListing(operator(), { id: ids['Hidden Leather Gloves'], reason: 'counterfeit' });
+  await setShopBan(operator(), banned.seller._id, true, 'fraud');
+});
+afterAll(() => app?.close());
+
+const names = (body: { products: { name: string }[] }) => body.products.map((p) => p.name);
+const search = async (query: string) => {
+  const res = await app.client().get(`/product/get-all-products${query}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+};
+
+describe('GET /product/get-all-products', () => {
+  it('lists only active products of live shops, newest first, with total, page and pages (no events, hidden items or banned shops)', async () => {
+    const body = await search('');
+    expect(names(body)).toEqual(['Wireless Earbuds', 'Gaming Laptop', 'Trail Running Shoes', 'Canvas Tote', 'Leather Backpack']);
+    expect(body).toMatchObject({ success: true, total: 5, page: 1, pages: 1 });
+  });
+
+  it('embeds the public shop with its rating averaged over all its listings', async () => {
+    const body = await search('?shop=' + maple.seller._id + '&limit=1');
+    // Maple: (9 + 3 + 0 + 5) / (2 + 1 + 0 + 1) = 4.25 → 4.3
+    expect(body.products[0].shop).toMatchObject({ _id: maple.seller._id, name: 'Maple Store', ratings: 4.3 });
+    expect(body.products[0].shop).not.toHaveProperty('email');
+  });
+
+  it.each([
+    ['a word in the name, ranked above a match in the description', '?q=leather', ['Leather Backpack', 'Trail Running Shoes']],
+    ['a tag', '?q=travel', ['Leather Backpack']],
+    ['the category', '?q=computers', ['Gaming Laptop']],
+    ['a stemmed form', '?q=runs', ['Trail Running Shoes']],
+    ['a prefix of the last word, as typed', '?q=wireless%20earb', ['Wireless Earbuds']],
+    ['two words that must both match', '?q=leather%20backpack', ['Leather Backpack']],
+    ['tsquery operators, which are treated as plain text', `?q=${encodeURIComponent("leather & !(' | :*")}`, ['Leather Backpack', 'Trail Running Shoes']],
+  ])('full-text q finds %s', async (_label, query, expected) => {
+    const body = await search(query);
+    expect(names(body)).toEqual(expected);
+    expect(body.total).toBe(expected.length);
+  });
+
+  it('when q matches nothing, answers an empty page with total 0', async () => {
+    expect(await search('?q=submarine')).toMatchObject({ products: [], total: 0, page: 1, pages: 0 });
+  });
+
+  it('filters by category and by shop', async () => {
+    expect(names(await search('?category=Accessories'))).toEqual(['Canvas Tote', 'Leather Backpack']);
+    expect(names(await search(`?category=${encodeURIComponent('Computers and Laptops')}`))).toEqual(['Gaming Laptop']);
+    expect(names(await search(`?shop=${harbor.seller._id}`))).toEqual(['Wireless Earbuds']);
+    expect(names(await search(`?shop=${banned.seller._id}`))).toEqual([]);
+  });
+
+  it('filters minPrice and maxPrice on the effective price (the discount when there is one)', async () => {
+    // Backpack: 50 → 40; Shoes: 120 → 99.99; Earbuds: 60 → 45.
+    expect(names(await search('?minPrice=41&maxPrice=100&sort=price_asc'))).toEqual(['Wireless Earbuds', 'Trail Running Shoes']);
+    expect(names(await search('?maxPrice=40&sort=price_asc'))).toEqual(['Canvas Tote', 'Leather Backpack']);
+    expect(names(await search('?minPrice=99.99&maxPrice=99.99'))).toEqual(['Trail Running Shoes']);
+  });
+
+  it('filters minRating on the shown one-decimal average', async () => {
+    expect(names(await search('?minRating=4&sort=top_rated'))).toEqual(['Gaming Laptop', 'Leather Backpack', 'Wireless Earbuds']);
+    expect(names(await search('?minRating=4.5&sort=top_rated'))).toEqual(['Gaming Laptop', 'Leather Backpack']);
+  });
+
+  it.each([
+    ['newest', ['Wireless Earbuds', 'Gaming Laptop', 'Trail Running Shoes', 'Canvas Tote', 'Leather Backpack']],
+    ['price_asc', ['Canvas Tote', 'Leather Backpack', 'Wireless Earbuds', 'Trail Running Shoes', 'Gaming Laptop']],
+    ['price_desc', ['Gaming Laptop', 'Trail Running Shoes', 'Wireless Earbuds', 'Leather Backpack', 'Canvas Tote']],
+    ['best_selling', ['Wireless Earbuds', 'Canvas Tote', 'Leather Backpack', 'Trail Running Shoes', 'Gaming Laptop']],
+    ['top_rated', ['Gaming Laptop', 'Leather Backpack', 'Wireless Earbuds', 'Canvas Tote', 'Trail Running Shoes']],
+  ])('sort=%s orders the list', async (sort, expected) => {
+    expect(names(await search(`?sort=${sort}`))).toEqual(expected);
+  });
+
+  it('paginates with page and limit and reports total and pages', async () => {
+    expect(await search('?sort=price_asc&limit=2&page=2')).toMatchObject({ total: 5, page: 2, pages: 3 });
+    expect(names(await search('?sort=price_asc&limit=2&page=2'))).toEqual(['Wireless Earbuds', 'Trail Running Shoes']);
+    expect(await search('?sort=price_asc&limit=2&page=9')).toMatchObject({ products: [], total: 5, page: 9, pages: 3 });
+  });
+
+  it('treats empty parameters as absent', async () => {
+    expect((await search('?q=&category=&shop=&minPrice=&sort=')).total).toBe(5);
+  });
+
+  it.each([
+    ['limit above the maximum', '?limit=101', 'limit'],
+    ['limit 0', '?limit=0', 'limit'],
+    ['a fractional page', '?page=1.5', 'page'],
+    ['an unknown sort', '?sort=cheapest', 'sort'],
+    ['a price with more than 2 decimals', '?minPrice=1.999', 'minPrice'],
+    ['a negative price', '?maxPrice=-1', 'maxPrice'],
+    ['maxPrice below minPrice', '?minPrice=10&maxPrice=5', 'maxPrice'],
+    ['a rating above 5', '?minRating=6', 'minRating'],
+    ['a rating that is not a number', '?minRating=good', 'minRating'],
+    ['an unknown category format', `?category=${encodeURIComponent('<b>x</b>')}`, 'category'],
+    ['a malformed shop id', '?shop=123', 'shop'],
+    ['a repeated parameter', '?sort=newest&sort=price_asc', 'sort'],
+  ])('when the query has %s, answers 400 naming the field', async (_label, query, field) => {
+    const res = await app.client().get(`/product/get-all-products${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ success: false, code: 'VALIDATION_FAILED' });
+    expect(res.body.fields).toHaveProperty([field]);
+  });
+});
+
+describe('GET /product/shop/:id', () => {
+  it("lists a shop's active products for anyone, newest first and paginated", async () => {
+    const res = await app.client().get(`/product/shop/${maple.seller._id}?limit=3`);
+    expect(res.status).toBe(200);
+    expect(names(res.body)).toEqual(['Gaming Laptop', 'Trail Running Shoes', 'Canvas Tote']);
+    expect(res.body).toMatchObject({ total: 4, page: 1, pages: 2 });
+  });
+
+  it('shows the shop itself its hidden listings with the reason; the public and other shops do not see them', async () => {
+    const own = await harbor.client.get(`/product/shop/${harbor.seller._id}`);
+    expect(own.body.products.map((p: { name: string; status: string; moderationReason: string | null }) => [p.name, p.status, p.moderationReason])).toEqual([
+      ['Hidden Leather Gloves', 'hidden', 'counterfeit'],
+      ['Wireless Earbuds', 'active', null],
+    ]);
+    expect(names((await app.client().get(`/product/shop/${harbor.seller._id}`)).body)).toEqual(['Wireless Earbuds']);
+    expect(names((await maple.client.get(`/product/shop/${harbor.seller._id}`)).body)).toEqual(['Wireless Earbuds']);
+  });
+
+  it('answers 404 for a banned shop (admins still see it), 404 for an unknown shop and 400 naming id for a malformed one', async () => {
+    expect((await app.client().get(`/product/shop/${banned.seller._id}`)).status).toBe(404);
+    const admin = await signUpAdmin(app);
+    const asAdmin = await admin.client.get(`/product/shop/${banned.seller._id}`);
+    expect(names(asAdmin.body)).toEqual(['Leather Wallet']);
+    expect((await app.client().get('/product/shop/shop_00000000000000000000000000')).status).toBe(404);
+    const bad = await app.client().get('/product/shop/nope');
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields).toHaveProperty('id');
+  });
+
+  it('when the limit is above the maximum, answers 400 naming limit', async () => {
+    const res = await app.client().get(`/product/shop/${maple.seller._id}?limit=500`);
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toHaveProperty('limit');
+  });
+});
+
+describe('GET /product/:id visibility', () => {
+  it("answers 404 for a banned shop's product and for a hidden product, except to the owner", async () => {
+    expect((await app.client().get(`/product/${ids['Leather Wallet']}`)).status).toBe(404);
+    expect((await app.client().get(`/product/${ids['Hidden Leather Gloves']}`)).status).toBe(404);
+    expect((await maple.client.get(`/product/${ids['Hidden Leather Gloves']}`)).status).toBe(404);
+    const own = await harbor.client.get(`/product/${ids['Hidden Leather Gloves']}`);
+    expect(own.status).toBe(200);
+    expect(own.body.product).toMatchObject({ status: 'hidden', moderationReason: 'counterfeit' });
+  });
+
+  it('serves an event by its id too, with its sale window', async () => {
+    const events = await app.client().get('/event/get-all-events');
+    const event = events.body.events[0];
+    const res = await app.client().get(`/product/${event._id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.product).toMatchObject({ kind: 'event', name: 'Leather Week Deal', eventStatus: 'running', finish_Date: event.finish_Date });
+  });
+});
