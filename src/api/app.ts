@@ -9,8 +9,17 @@ import { pinoHttp } from 'pino-http';
 import type { Core } from '../core/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { originCheck } from './middleware/origin-check.ts';
+import { rejectNulCharacters } from './middleware/reject-nul.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { cartRoutes } from './routes/cart.ts';
+import { couponRoutes } from './routes/coupons.ts';
 import { healthRoutes } from './routes/health.ts';
+import { eventRoutes } from './routes/events.ts';
+import { productRoutes } from './routes/products.ts';
+import { orderRoutes } from './routes/orders.ts';
+import { paymentRoutes, stripeWebhook } from './routes/payments.ts';
+import { reviewRoutes } from './routes/reviews.ts';
+import { shopMoneyRoutes } from './routes/shop-money.ts';
 import { shopRoutes } from './routes/shops.ts';
 import { userRoutes, type AuthLimiters } from './routes/users.ts';
 import { jsonLimitBytes } from './uploads.ts';
@@ -46,12 +55,23 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   app.use(helmet());
   app.use(cors({ origin: config.http.corsOrigins, credentials: true }));
   app.use(cookieParser());
+  // Stripe signs the exact bytes it sends, so the webhook reads the raw body before JSON parsing.
+  app.post('/api/v1/payment/webhook', ...stripeWebhook(core));
   app.use(express.json({ limit: jsonLimitBytes(config) }));
+  app.use(rejectNulCharacters);
   app.use(originCheck(config.http.corsOrigins));
 
   app.use(healthRoutes(core, opts.redis));
   if (!config.media.cloudinary)
-    app.use('/media', express.static(path.resolve(config.media.dir), { fallthrough: false, index: false, dotfiles: 'deny' }));
+    app.use(
+      '/media',
+      express.static(path.resolve(config.media.dir), {
+        index: false,
+        dotfiles: 'deny',
+        // Storefronts on another origin must be able to show these images (helmet defaults to same-origin).
+        setHeaders: (res) => res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin'),
+      }),
+    );
 
   const { max, windowSeconds } = config.http.authRateLimit;
   const limiter = (keyPrefix: string) => rateLimit({ keyPrefix, points: max, durationSeconds: windowSeconds, redis: opts.redis });
@@ -59,7 +79,15 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
 
   const api = express.Router();
   api.use('/user', userRoutes(core, limits));
+  api.use('/shop', shopMoneyRoutes(core));
   api.use('/shop', shopRoutes(core, limits));
+  api.use('/product', reviewRoutes(core));
+  api.use('/product', productRoutes(core));
+  api.use('/event', eventRoutes(core));
+  api.use('/cart', cartRoutes(core));
+  api.use('/coupon', couponRoutes(core));
+  api.use('/payment', paymentRoutes(core));
+  api.use('/order', orderRoutes(core));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

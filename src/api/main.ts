@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfigFromEnv } from '../core/index.ts';
+import { exitOnSignals } from '../core/shared/graceful-shutdown.ts';
 import { startApi } from './server.ts';
 
 try {
@@ -7,23 +8,13 @@ try {
   const api = await startApi(config);
   const { port } = api.server.address() as AddressInfo;
   api.core.log.info({ port, database: api.core.database.kind, redis: Boolean(config.redisUrl) }, `mvshop API listening on :${port}`);
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    api.core.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    api.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        api.core.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(
+    async (signal) => {
+      api.core.log.info({ signal }, 'shutting down');
+      await api.close();
+    },
+    { timeoutMs: 15_000, onError: (err) => api.core.log.error({ err }, 'shutdown failed') },
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

@@ -23,6 +23,16 @@ export function connectRedis(url: string): Redis {
 export async function startApi(config: Config, core?: Core): Promise<RunningApi> {
   const c = core ?? (await createCore(config));
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  // Give Redis a moment so shared rate limits start shared; if it is down the API serves without it.
+  if (redis && redis.status !== 'ready')
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 2000);
+      redis.once('ready', done);
+    });
   const app = createApp(c, { redis });
   c.outbox.start();
   const server = await new Promise<Server>((resolve, reject) => {

@@ -79,3 +79,13 @@ export function accountId(res: Response): string {
 export function requestCtx(core: Core, req: Request, res: Response) {
   return core.ctx(res.locals.actor ?? { kind: 'anonymous' }, req.log);
 }
+
+/**
+ * For routes both sides use (an order's detail, completing a refund): a user session when one is
+ * presented, otherwise a seller session. The use case then checks ownership or the admin role.
+ */
+export function requireUserOrSeller(core: Core): RequestHandler {
+  const user = guard(core, 'user');
+  const seller = guard(core, 'shop');
+  return (req, res, next) => (readToken(req, 'user') ? user(req, res, next) : seller(req, res, next));
+}

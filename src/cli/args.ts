@@ -6,6 +6,8 @@ const nouns = {
   user: 'Buyer and admin accounts',
   shop: 'Seller shops',
   outbox: 'Side effects waiting to be delivered (emails, follow-ups)',
+  ledger: 'Seller balances and the double-entry ledger',
+  payments: 'Card payments and refunds at Stripe',
 } as const;
 export type Noun = keyof typeof nouns;
 

@@ -7,7 +7,8 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    // A command that reports a finding rather than an error (ledger drift) sets process.exitCode.
+    return Number(process.exitCode ?? EXIT.ok);
   } catch (err) {
     const io = createIo(program.opts<GlobalOptions>());
     reportError(err, io);

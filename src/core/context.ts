@@ -5,6 +5,7 @@ import type { Clock } from './shared/clock.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { MediaStore } from './media/media-store.ts';
 import type { AzureTokenVerifier } from './auth/azure-verifier.ts';
+import type { PaymentProvider } from './payments/payment-provider.ts';
 
 /** Who is acting. Recorded in audit rows and order histories. */
 export type Actor =
@@ -33,7 +34,15 @@ export interface Ports {
   mailer: Mailer;
   media: MediaStore;
   azure?: AzureTokenVerifier;
+  /** Card payments; absent without STRIPE_SECRET_KEY (cash on delivery still works). */
+  payments?: PaymentProvider;
 }
+
+/**
+ * Named points inside money-moving flows where tests can run a competing operation exactly
+ * between a read and its write. Absent in production, so each point costs one optional call.
+ */
+export type Probe = (point: string) => Promise<void>;
 
 export interface Ctx {
   db: Db;
@@ -44,6 +53,7 @@ export interface Ctx {
   ports: Ports;
   /** Called after a transaction that wrote outbox rows commits, so delivery starts without waiting for a poll. */
   afterCommit?: () => void;
+  probe?: Probe;
 }
 
 export type { Logger };

@@ -1,12 +1,13 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { Actor, Ctx, Ports } from './context.ts';
+import type { Actor, Ctx, Ports, Probe } from './context.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
 import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
 import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createAzureVerifier } from './auth/azure.ts';
+import { createStripeProvider } from './payments/index.ts';
 
 export interface Core {
   config: Config;
@@ -27,6 +28,7 @@ export interface CoreOptions {
   /** Apply migrations on open. Default: only for the embedded PGlite database. */
   migrate?: boolean;
   poolSize?: number;
+  probe?: Probe;
 }
 
 /** The composition root: database, ports and the outbox, wired once per process. */
@@ -40,6 +42,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     mailer: opts.ports?.mailer ?? createMailer(config.mail),
     media: opts.ports?.media ?? createMediaStore(config),
     azure: opts.ports?.azure ?? (config.azure ? createAzureVerifier(config.azure) : undefined),
+    payments: opts.ports?.payments ?? (config.stripe.secretKey ? createStripeProvider(config.stripe) : undefined),
   };
 
   const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler };
@@ -53,6 +56,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     config,
     ports,
     afterCommit: () => poller?.kick(),
+    probe: opts.probe,
   });
   poller = createOutboxPoller(() => makeCtx(system), handlers, config.outbox.pollMs);
 

@@ -130,3 +130,23 @@ describe('mvshop outbox', () => {
     expect(message.subject).toMatch(/password was changed/i);
   });
 });
+
+describe('mvshop ledger verify', () => {
+  it('on a balanced ledger exits 0 with ok:true; after a stored balance drifts it names the account and exits 1', async () => {
+    const clean = await run(['ledger', 'verify', '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.json<{ ok: boolean }>().ok).toBe(true);
+    await sql.query(`INSERT INTO ledger_balances (account, balance_minor) VALUES ('shop:shop_cli_drift:available', 250)`);
+    const drifted = await run(['ledger', 'verify']);
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toContain('drift: shop:shop_cli_drift:available stored 250, entries say 0');
+  });
+});
+
+describe('mvshop payments reconcile', () => {
+  it('without Stripe configured exits 1 and says card payments are not available', async () => {
+    const res = await run(['payments', 'reconcile']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/STRIPE_SECRET_KEY/);
+  });
+});

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, loadConfig, type Config, type Core } from '../../src/core/index.ts';
-import type { Ports } from '../../src/core/context.ts';
+import type { Ports, Probe } from '../../src/core/context.ts';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createTestDatabase } from './database.ts';
 import { TestClient, TEST_ORIGIN } from './http.ts';
@@ -27,6 +27,8 @@ export interface TestAppOptions {
   ports?: Partial<Ports>;
   /** Use Redis for rate limits and readiness (default true). */
   redis?: boolean;
+  /** Interleaving hook for race tests (see Probe in src/core/context.ts). */
+  probe?: Probe;
 }
 
 /**
@@ -50,9 +52,12 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     FRONTEND_URL: TEST_ORIGIN,
     OUTBOX_POLL_MS: '50',
     RATE_LIMIT_AUTH_MAX: '1000',
+    // Cheap hashing keeps sign-up-heavy tests fast; production refuses these values.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
     ...opts.env,
   });
-  const core = await createCore(config, { ports: opts.ports, poolSize: 10 });
+  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe });
   const api = await startApi(config, core);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {

@@ -34,7 +34,7 @@ export async function signUpShop(app: TestApp, over: Partial<ReturnType<typeof s
   const fields = { ...shopFields(), ...over };
   const res = await client.post('/shop/register', fields);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const mail = await app.mail.waitFor(fields.email, (m) => /activate/i.test(m.subject));
+  const mail = await app.mail.waitFor(fields.email, (m) => /activate your mvshop shop/i.test(m.subject));
   const activated = await client.post('/shop/activate-account', { activation_token: linkToken(mail) });
   expect(activated.status, JSON.stringify(activated.body)).toBe(201);
   return { client, ...fields, seller: activated.body.seller as { _id: string } & Record<string, any> };

@@ -16,7 +16,6 @@ export function shopRoutes(core: Core, limit: AuthLimiters): Router {
   const admin = requireAdmin(core);
   const avatarUpload = multipart(config, [{ name: 'avatar', maxCount: 1 }]);
   // JSON bodies and queries here; multipart fields are checked after multer parses them.
-  r.use(rejectNulCharacters);
 
   r.post('/register', limit.signUp, avatarUpload, rejectNulCharacters, async (req, res) => {
     const avatar = await imageFromRequest(req, config, 'avatar');

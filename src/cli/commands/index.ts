@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
+import ledgerVerify from './ledger/verify.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
+import paymentsReconcile from './payments/reconcile.ts';
 import shopBan from './shop/ban.ts';
 import shopList from './shop/list.ts';
 import shopUnban from './shop/unban.ts';
@@ -24,4 +26,6 @@ export const commands: ((program: Command) => void)[] = [
   shopList,
   outboxStatus,
   outboxDrain,
+  ledgerVerify,
+  paymentsReconcile,
 ];

@@ -107,7 +107,7 @@ export async function changeAccountPassword(
   assertUsable(kind, row);
   if (!(await verifyPassword(row.passwordHash, input.oldPassword)))
     throw new AppError('VALIDATION_FAILED', 'Old password is incorrect', { fields: { oldPassword: 'incorrect' } });
-  const passwordHash = await hashPassword(input.newPassword);
+  const passwordHash = await hashPassword(input.newPassword, ctx.config.auth.hashCost);
   const updated = await withTx(ctx, async (tx) => {
     const t = table(kind);
     const [next] = await tx
@@ -149,7 +149,7 @@ export async function resetPasswordWithToken(
   kind: AccountKind,
   input: { token: string; password: string },
 ): Promise<void> {
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await hashPassword(input.password, ctx.config.auth.hashCost);
   await withTx(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     const id = await consumeEmailToken(c, { purpose: 'reset-password', kind, token: input.token });

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config.ts';
 import type { AccountKind } from '../db/schema/index.ts';
@@ -11,10 +12,19 @@ export interface SessionClaims {
 }
 
 const ISSUER = 'mvshop';
+
+// jsonwebtoken first tries a string secret as a public key (createPublicKey throws, ~1 ms per
+// call); a ready KeyObject skips that, so sessions verify in microseconds.
+const keys = new Map<string, KeyObject>();
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
 const audience = (kind: AccountKind) => `mvshop:${kind}`;
 
 export function signSession(config: Config, claims: SessionClaims): string {
-  return jwt.sign({ sv: claims.sv }, config.auth.jwtSecret, {
+  return jwt.sign({ sv: claims.sv }, keyFor(config.auth.jwtSecret), {
     algorithm: 'HS256',
     subject: claims.id,
     audience: audience(claims.kind),
@@ -26,7 +36,7 @@ export function signSession(config: Config, claims: SessionClaims): string {
 /** Verifies signature (HS256 only), issuer, expiry and audience, so a seller token is never a user token. */
 export function verifySession(config: Config, token: string, kind: AccountKind): SessionClaims {
   try {
-    const payload = jwt.verify(token, config.auth.jwtSecret, {
+    const payload = jwt.verify(token, keyFor(config.auth.jwtSecret), {
       algorithms: ['HS256'],
       audience: audience(kind),
       issuer: ISSUER,

@@ -55,6 +55,40 @@ export const templates = {
       ]),
     }),
   },
+  'order-placed': {
+    vars: z.object({ name: z.string(), orders: z.array(z.object({ id: z.string(), shop: z.string(), total: z.string() })), total: z.string(), currency: z.string() }),
+    render: (v: { name: string; orders: { id: string; shop: string; total: string }[]; total: string; currency: string }) => ({
+      subject: 'Your mvshop order is confirmed',
+      ...layout(`Thank you, ${v.name}!`, [
+        `We received your order: ${v.orders.length} shop order(s), ${v.total} ${v.currency.toUpperCase()} in all.`,
+        ...v.orders.map((o) => `${o.shop}: order ${o.id}, ${o.total} ${v.currency.toUpperCase()}`),
+      ]),
+    }),
+  },
+  'new-order': {
+    vars: z.object({ shop: z.string(), orderId: z.string(), total: z.string(), currency: z.string(), items: z.number() }),
+    render: (v: { shop: string; orderId: string; total: string; currency: string; items: number }) => ({
+      subject: `New order ${v.orderId}`,
+      ...layout(`Hello ${v.shop},`, [`You have a new order ${v.orderId}: ${v.items} item(s), ${v.total} ${v.currency.toUpperCase()}.`, 'Open your dashboard to fulfil it.']),
+    }),
+  },
+  'order-refunded': {
+    vars: z.object({ name: z.string(), orderId: z.string(), total: z.string(), currency: z.string() }),
+    render: (v: { name: string; orderId: string; total: string; currency: string }) => ({
+      subject: `Refund for order ${v.orderId}`,
+      ...layout(`Hello ${v.name},`, [`Your order ${v.orderId} was refunded: ${v.total} ${v.currency.toUpperCase()} goes back to your payment method.`]),
+    }),
+  },
+  'payment-refunded': {
+    vars: z.object({ name: z.string(), total: z.string(), currency: z.string(), reason: z.string() }),
+    render: (v: { name: string; total: string; currency: string; reason: string }) => ({
+      subject: 'We could not complete your order — your payment is refunded',
+      ...layout(`Hello ${v.name},`, [
+        `We could not turn your payment into an order: ${v.reason}.`,
+        `The full amount, ${v.total} ${v.currency.toUpperCase()}, is refunded to your payment method.`,
+      ]),
+    }),
+  },
 } as const;
 
 export type TemplateName = keyof typeof templates;

@@ -14,3 +14,15 @@ export const zipCode = z
   .pipe(z.string().regex(/^[A-Za-z0-9 -]{2,12}$/, 'must be a postal code (letters, digits, space, -)'));
 
 export const moderationReason = z.string().trim().max(500, 'must be at most 500 characters').optional();
+
+/** A required trimmed string of at most `max` characters. */
+export const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+
+/** An optional string (numbers accepted, as form fields send them), trimmed, at most `max` characters. */
+export const optionalText = (max: number) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v).trim())
+    .pipe(z.string().max(max, `must be at most ${max} characters`))
+    .optional()
+    .nullable();

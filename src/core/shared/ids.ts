@@ -17,6 +17,8 @@ export const idPrefixes = {
   cart: 'cart',
   checkout: 'chk',
   order: 'ord',
+  orderLine: 'oln',
+  orderEvent: 'ose',
   payment: 'pay',
   refund: 'rfd',
   journal: 'jrn',

@@ -55,3 +55,10 @@ export function splitProportionally(totalMinor: number, weights: readonly number
   }
   return parts;
 }
+
+/** "12.50" for messages: integer arithmetic, no float formatting. */
+export function formatMinor(minor: number): string {
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

@@ -19,6 +19,6 @@ export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.out
   const names = Object.keys(fields).filter((k) => k !== '_');
   const message = names.length
     ? `Invalid ${names.join(', ')}: ${Object.values(fields)[0]}`
-    : `Invalid input: ${Object.values(fields)[0] ?? 'malformed'}`;
+    : `Invalid request: ${(Object.values(fields)[0] ?? 'malformed').replace(/^Invalid input: /, '')}`;
   throw new AppError('VALIDATION_FAILED', message, { fields });
 }

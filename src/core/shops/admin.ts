@@ -1,6 +1,7 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { recordAudit } from '../audit/index.ts';
+import { availableBalances } from '../ledger/index.ts';
 import { shops } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { notFound } from '../shared/errors.ts';
@@ -18,7 +19,8 @@ export async function listShops(ctx: Ctx, raw: unknown): Promise<Page & { seller
     ctx.db.select().from(shops).where(live).orderBy(desc(shops.createdAt), desc(shops.id)).limit(input.limit).offset(offsetOf(input)),
     ctx.db.select({ total: count() }).from(shops).where(live),
   ]);
-  return { sellers: rows.map((s) => toSellerDto(s, 0)), ...pageOf(total, input) };
+  const balances = await availableBalances(ctx, rows.map((s) => s.id));
+  return { sellers: rows.map((s) => toSellerDto(s, balances.get(s.id) ?? 0)), ...pageOf(total, input) };
 }
 
 /** Closes a shop (soft delete: orders and ledger history stay); its seller sessions stop at once. */

@@ -16,6 +16,7 @@ export interface SellerDto {
   avatar: Image | null;
   withdrawMethod: WithdrawMethod | null;
   availableBalance: number;
+  shippingFee: number;
   role: 'Seller';
   createdAt: string;
   updatedAt: string;
@@ -42,6 +43,7 @@ export const toSellerDto = (s: ShopRow, availableBalanceMinor: number): SellerDt
   avatar: s.avatar,
   withdrawMethod: s.withdrawMethod,
   availableBalance: minorToMajor(availableBalanceMinor),
+  shippingFee: minorToMajor(s.shippingFeeMinor),
   role: 'Seller',
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),

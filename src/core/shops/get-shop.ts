@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { shops } from '../db/schema/index.ts';
+import { shopBalances } from '../ledger/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -10,8 +11,8 @@ import { toPublicShopDto, toSellerDto, type PublicShopDto, type SellerDto } from
 export async function getSellerProfile(ctx: Ctx, shopId: string): Promise<SellerDto> {
   const [shop] = await ctx.db.select().from(shops).where(and(eq(shops.id, shopId), isNull(shops.deletedAt)));
   if (!shop) throw notFound('Shop');
-  // Balances are derived from the seller ledger, which arrives with checkout; until then nothing is owed.
-  return toSellerDto(shop, 0);
+  const { availableMinor } = await shopBalances(ctx, shopId);
+  return toSellerDto(shop, availableMinor);
 }
 
 /** The public projection of a live, unbanned shop. */

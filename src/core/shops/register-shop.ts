@@ -28,7 +28,7 @@ export async function registerShop(ctx: Ctx, raw: unknown, avatar?: ImageUpload)
     kind: 'shop',
     email: input.email,
     name: input.name,
-    payload: { ...profile, passwordHash: await hashPassword(password), avatar: storedAvatar },
+    payload: { ...profile, passwordHash: await hashPassword(password, ctx.config.auth.hashCost), avatar: storedAvatar },
   });
   return { email: input.email };
 }

@@ -4,6 +4,7 @@ import type { Ctx } from '../context.ts';
 import { shops } from '../db/schema/index.ts';
 import { removeImageQuietly, type ImageUpload } from '../media/index.ts';
 import { notFound } from '../shared/errors.ts';
+import { moneyMajor } from '../shared/money.ts';
 import { parseInput } from '../shared/validation.ts';
 import { personName, phoneNumber, zipCode } from '../shared/fields.ts';
 import { getSellerProfile } from './get-shop.ts';
@@ -16,11 +17,16 @@ export const updateSellerInfoInput = z.object({
   address: z.string().trim().min(1, 'is required').max(300, 'must be at most 300 characters').optional(),
   phoneNumber: phoneNumber.optional(),
   zipCode: zipCode.optional(),
+  /** Flat shipping charged once per order of this shop, in major units. */
+  shippingFee: moneyMajor.pipe(z.number().max(100_000, 'must be at most 1000')).optional(),
 });
 
 export async function updateSellerInfo(ctx: Ctx, shopId: string, raw: unknown): Promise<SellerDto> {
-  const input = parseInput(updateSellerInfoInput, raw);
-  await ctx.db.update(shops).set({ ...input, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  const { shippingFee, ...input } = parseInput(updateSellerInfoInput, raw);
+  await ctx.db
+    .update(shops)
+    .set({ ...input, ...(shippingFee !== undefined && { shippingFeeMinor: shippingFee }), updatedAt: ctx.clock.now() })
+    .where(eq(shops.id, shopId));
   return getSellerProfile(ctx, shopId);
 }
 

@@ -4,27 +4,19 @@ import type { Ctx } from '../context.ts';
 import { userAddresses } from '../db/schema/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
+import { optionalText, requiredText } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { getUserProfile } from './get-user.ts';
 import type { UserDto } from './dto.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
-const optionalText = (max: number) =>
-  z
-    .union([z.string(), z.number()])
-    .transform((v) => String(v).trim())
-    .pipe(z.string().max(max, `must be at most ${max} characters`))
-    .optional()
-    .nullable();
-
 export const addressInput = z.object({
-  country: text(100),
+  country: requiredText(100),
   state: optionalText(100),
-  city: text(100),
-  address1: text(200),
+  city: requiredText(100),
+  address1: requiredText(200),
   address2: optionalText(200),
   zipCode: optionalText(20),
-  addressType: text(40),
+  addressType: requiredText(40),
 });
 
 /** An edit names at least one field: an empty one is a client mistake, not a no-op (and not a 500). */

@@ -86,7 +86,7 @@ export async function createAdmin(ctx: Ctx, raw: unknown): Promise<{ user: UserD
         id: newId('user'),
         name: input.name,
         email: input.email,
-        passwordHash: await hashPassword(input.password),
+        passwordHash: await hashPassword(input.password, ctx.config.auth.hashCost),
         role: 'Admin',
         createdAt: now,
         updatedAt: now,

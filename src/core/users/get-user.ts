@@ -8,13 +8,11 @@ import { toPublicUserDto, toUserDto, type PublicUserDto, type UserDto } from './
 
 /** The full profile of a live account, with its addresses. */
 export async function getUserProfile(ctx: Ctx, userId: string): Promise<UserDto> {
-  const [user] = await ctx.db.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt)));
+  const [[user], addresses] = await Promise.all([
+    ctx.db.select().from(users).where(and(eq(users.id, userId), isNull(users.deletedAt))),
+    ctx.db.select().from(userAddresses).where(eq(userAddresses.userId, userId)).orderBy(asc(userAddresses.createdAt), asc(userAddresses.id)),
+  ]);
   if (!user) throw notFound('User');
-  const addresses = await ctx.db
-    .select()
-    .from(userAddresses)
-    .where(eq(userAddresses.userId, userId))
-    .orderBy(asc(userAddresses.createdAt), asc(userAddresses.id));
   return toUserDto(user, addresses);
 }
 

@@ -23,7 +23,7 @@ export async function registerUser(ctx: Ctx, raw: RegisterUserInput, avatar?: Im
     kind: 'user',
     email: input.email,
     name: input.name,
-    payload: { name: input.name, passwordHash: await hashPassword(input.password), avatar: storedAvatar },
+    payload: { name: input.name, passwordHash: await hashPassword(input.password, ctx.config.auth.hashCost), avatar: storedAvatar },
   });
   return { email: input.email };
 }

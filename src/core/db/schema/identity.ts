@@ -2,6 +2,17 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
 
+/** Columns every sign-in account (buyer or shop) carries; the session and ban rules read them. */
+const accountState = () => ({
+  // Bumped on password change / reset: tokens carrying an older version stop working.
+  sessionVersion: integer('session_version').notNull().default(0),
+  bannedAt: tsz('banned_at'),
+  banReason: text('ban_reason'),
+  deletedAt: tsz('deleted_at'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
 export const userRoles = ['User', 'Admin'] as const;
 export type UserRole = (typeof userRoles)[number];
 
@@ -15,13 +26,7 @@ export const users = pgTable(
     phoneNumber: text('phone_number'),
     avatar: jsonb('avatar').$type<Image>(),
     role: text('role').$type<UserRole>().notNull().default('User'),
-    // Bumped on password change / reset: tokens carrying an older version stop working.
-    sessionVersion: integer('session_version').notNull().default(0),
-    bannedAt: tsz('banned_at'),
-    banReason: text('ban_reason'),
-    deletedAt: tsz('deleted_at'),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...accountState(),
   },
   (t) => [
     uniqueIndex('users_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`),
@@ -88,12 +93,7 @@ export const shops = pgTable(
     shippingFeeMinor: bigint('shipping_fee_minor', { mode: 'number' }).notNull().default(0),
     /** Commission override in basis points; null means PLATFORM_FEE_BPS. */
     feeBps: integer('fee_bps'),
-    sessionVersion: integer('session_version').notNull().default(0),
-    bannedAt: tsz('banned_at'),
-    banReason: text('ban_reason'),
-    deletedAt: tsz('deleted_at'),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...accountState(),
   },
   (t) => [
     uniqueIndex('shops_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`),

@@ -3,3 +3,4 @@ export * from './outbox.ts';
 export * from './audit.ts';
 export type { Image } from './columns.ts';
 export * from './catalog.ts';
+export * from './commerce.ts';

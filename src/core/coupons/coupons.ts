@@ -1,0 +1,176 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Ctx } from '../context.ts';
+import { coupons } from '../db/schema/commerce.ts';
+import { products } from '../db/schema/index.ts';
+import { isUniqueViolation } from '../db/tx.ts';
+import { AppError, forbidden, notFound } from '../shared/errors.ts';
+import { idSchema, newId } from '../shared/ids.ts';
+import { minorToMajor, moneyMajor } from '../shared/money.ts';
+import { parseInput } from '../shared/validation.ts';
+import type { CouponTerms } from '../cart/index.ts';
+
+type CouponRow = typeof coupons.$inferSelect;
+
+export const couponName = z
+  .string()
+  .trim()
+  .min(3, 'must be at least 3 characters')
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, - and _ only');
+
+export const createCouponInput = z
+  .object({
+    name: couponName,
+    value: z.coerce.number({ message: 'must be a number' }).int('must be a whole percent').min(1, 'must be 1–100').max(100, 'must be 1–100'),
+    minAmount: moneyMajor.optional().nullable(),
+    maxAmount: moneyMajor.optional().nullable(),
+    selectedProduct: z.union([idSchema('product'), idSchema('event'), z.literal('')]).optional().nullable(),
+    expiresAt: z.coerce.date({ message: 'must be a date' }).optional().nullable(),
+    usageLimit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional().nullable(),
+  })
+  .refine((v) => v.minAmount == null || v.maxAmount == null || v.minAmount <= v.maxAmount, {
+    message: 'must not be below minAmount',
+    path: ['maxAmount'],
+  });
+
+/** The seller's view of a coupon. */
+export const toCouponDto = (c: CouponRow) => ({
+  _id: c.id,
+  name: c.name,
+  value: c.percent,
+  shopId: c.shopId,
+  minAmount: c.minAmountMinor === null ? null : minorToMajor(c.minAmountMinor),
+  maxAmount: c.maxAmountMinor === null ? null : minorToMajor(c.maxAmountMinor),
+  selectedProduct: c.productId,
+  expiresAt: c.expiresAt?.toISOString() ?? null,
+  usageLimit: c.usageLimit,
+  usedCount: c.usedCount,
+  createdAt: c.createdAt.toISOString(),
+});
+export type CouponDto = ReturnType<typeof toCouponDto>;
+
+/** A shop creates a percentage coupon; its name is unique across the marketplace, ignoring case. */
+export async function createCoupon(ctx: Ctx, shopId: string, raw: unknown): Promise<CouponDto> {
+  const input = parseInput(createCouponInput, raw);
+  if (input.expiresAt && input.expiresAt <= ctx.clock.now())
+    throw new AppError('VALIDATION_FAILED', 'expiresAt must be in the future', { fields: { expiresAt: 'must be in the future' } });
+  const productId = input.selectedProduct || null;
+  if (productId) {
+    const [p] = await ctx.db.select({ shopId: products.shopId }).from(products).where(and(eq(products.id, productId), isNull(products.deletedAt)));
+    if (!p || p.shopId !== shopId)
+      throw new AppError('VALIDATION_FAILED', 'selectedProduct must be one of your own products', { fields: { selectedProduct: 'not your product' } });
+  }
+  try {
+    const [row] = await ctx.db
+      .insert(coupons)
+      .values({
+        id: newId('coupon'),
+        shopId,
+        name: input.name,
+        percent: input.value,
+        minAmountMinor: input.minAmount ?? null,
+        maxAmountMinor: input.maxAmount ?? null,
+        productId,
+        expiresAt: input.expiresAt ?? null,
+        usageLimit: input.usageLimit ?? null,
+        createdAt: ctx.clock.now(),
+      })
+      .returning();
+    return toCouponDto(row!);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('CONFLICT', `A coupon named ${input.name} already exists`);
+    throw err;
+  }
+}
+
+/** The caller's own shop's coupons only. */
+export async function listShopCoupons(ctx: Ctx, shopId: string, rawShopId: unknown): Promise<CouponDto[]> {
+  const asked = parseInput(idSchema('shop'), rawShopId);
+  if (asked !== shopId) throw forbidden('You can only list your own shop’s coupons');
+  const rows = await ctx.db
+    .select()
+    .from(coupons)
+    .where(and(eq(coupons.shopId, shopId), isNull(coupons.deletedAt)))
+    .orderBy(desc(coupons.createdAt));
+  return rows.map(toCouponDto);
+}
+
+export async function deleteCoupon(ctx: Ctx, shopId: string, rawId: unknown): Promise<void> {
+  const id = parseInput(idSchema('coupon'), rawId);
+  const [row] = await ctx.db.select({ shopId: coupons.shopId }).from(coupons).where(and(eq(coupons.id, id), isNull(coupons.deletedAt)));
+  if (!row) throw notFound('Coupon');
+  if (row.shopId !== shopId) throw forbidden('This coupon belongs to another shop');
+  await ctx.db.update(coupons).set({ deletedAt: ctx.clock.now() }).where(eq(coupons.id, id));
+}
+
+async function findByName(ctx: Ctx, name: string): Promise<CouponRow | undefined> {
+  const [row] = await ctx.db
+    .select()
+    .from(coupons)
+    .where(and(sql`lower(${coupons.name}) = lower(${name})`, isNull(coupons.deletedAt)));
+  return row;
+}
+
+const unusableReason = (c: CouponRow, now: Date) =>
+  c.expiresAt && c.expiresAt <= now
+    ? 'has expired'
+    : c.usageLimit !== null && c.usedCount >= c.usageLimit
+      ? 'has been used up'
+      : undefined;
+
+/** Public lookup for the storefront: the coupon's terms, or null when unknown or unusable. */
+export async function getCouponValue(ctx: Ctx, rawName: unknown) {
+  const parsed = couponName.safeParse(rawName);
+  if (!parsed.success) return null;
+  const c = await findByName(ctx, parsed.data);
+  if (!c || unusableReason(c, ctx.clock.now())) return null;
+  return {
+    _id: c.id,
+    name: c.name,
+    value: c.percent,
+    shopId: c.shopId,
+    selectedProduct: c.productId,
+    minAmount: c.minAmountMinor === null ? null : minorToMajor(c.minAmountMinor),
+    maxAmount: c.maxAmountMinor === null ? null : minorToMajor(c.maxAmountMinor),
+    expiresAt: c.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** The terms of a coupon named at checkout; unknown, expired or used-up coupons are refused clearly. */
+export async function couponForCheckout(ctx: Ctx, name: string): Promise<CouponTerms> {
+  const c = await findByName(ctx, name);
+  if (!c) throw new AppError('VALIDATION_FAILED', `Coupon ${name} does not exist`, { fields: { couponCode: 'unknown coupon' } });
+  const reason = unusableReason(c, ctx.clock.now());
+  if (reason) throw new AppError('CONFLICT', `Coupon ${c.name} ${reason}`);
+  return {
+    id: c.id,
+    name: c.name,
+    shopId: c.shopId,
+    percent: c.percent,
+    productId: c.productId,
+    minAmountMinor: c.minAmountMinor,
+    maxAmountMinor: c.maxAmountMinor,
+  };
+}
+
+/**
+ * Counts one use, atomically: the conditional update means a usage limit holds however many
+ * checkouts redeem at once. Runs in the finalize transaction.
+ */
+export async function redeemCoupon(ctx: Ctx, couponId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const [row] = await ctx.db
+    .update(coupons)
+    .set({ usedCount: sql`${coupons.usedCount} + 1` })
+    .where(
+      and(
+        eq(coupons.id, couponId),
+        isNull(coupons.deletedAt),
+        sql`(${coupons.usageLimit} IS NULL OR ${coupons.usedCount} < ${coupons.usageLimit})`,
+        sql`(${coupons.expiresAt} IS NULL OR ${coupons.expiresAt} > ${now})`,
+      ),
+    )
+    .returning({ id: coupons.id });
+  if (!row) throw new AppError('CONFLICT', 'The coupon has just been used up or expired');
+}

@@ -1,0 +1,11 @@
+export {
+  createCoupon,
+  createCouponInput,
+  listShopCoupons,
+  deleteCoupon,
+  getCouponValue,
+  couponForCheckout,
+  redeemCoupon,
+  toCouponDto,
+  type CouponDto,
+} from './coupons.ts';

@@ -1,0 +1,175 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { cartItems, checkouts, orderEvents, orderLines, orders, payments } from '../db/schema/commerce.ts';
+import { products, shops, users } from '../db/schema/index.ts';
+import { withTx } from '../db/tx.ts';
+import { redeemCoupon } from '../coupons/index.ts';
+import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
+import { queueEmail } from '../mail/index.ts';
+import { AppError, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { feeFromBps, formatMinor } from '../shared/money.ts';
+import { actorLabel } from '../context.ts';
+
+export interface FinalizeResult {
+  checkoutId: string;
+  orderIds: string[];
+  /** False when an earlier call (the client, the webhook or the reconciler) had already finalized it. */
+  created: boolean;
+}
+
+/** Thrown inside the finalize transaction when a line's stock is gone; everything rolls back. */
+export class OutOfStockError extends AppError {
+  constructor(readonly lines: { productId: string; name: string }[]) {
+    super('CONFLICT', `Out of stock: ${lines.map((l) => l.name).join(', ')}`, { outOfStock: lines });
+  }
+}
+
+/**
+ * Turns an open checkout into one order per shop, once. The checkout row lock serialises the
+ * client's create-order, the webhook and the reconciler; whoever comes second sees "completed"
+ * and gets the same orders. Stock is taken with conditional updates, so it never goes negative.
+ * In one transaction: stock, orders, lines, history, payment, ledger, coupon use, cart, emails.
+ */
+export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<FinalizeResult> {
+  const result = await withTx(ctx, async (tx) => {
+    const c = { ...ctx, db: tx };
+    const [checkout] = await tx.select().from(checkouts).where(eq(checkouts.id, checkoutId)).for('update');
+    if (!checkout) throw notFound('Checkout');
+    if (checkout.status === 'completed') {
+      const existing = await tx.select({ id: orders.id }).from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(orders.id);
+      return { checkoutId, orderIds: existing.map((o) => o.id), created: false };
+    }
+    if (checkout.status !== 'open')
+      throw new AppError('INVALID_STATE', `Checkout ${checkoutId} is ${checkout.status}${checkout.failureReason ? `: ${checkout.failureReason}` : ''}`);
+    await ctx.probe?.('finalize:checkout-locked');
+
+    const card = checkout.paymentType === 'Credit Card';
+    const now = ctx.clock.now();
+    const lines = checkout.snapshot.shops.flatMap((s) => s.lines).sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    const missing: { productId: string; name: string }[] = [];
+    for (const line of lines) {
+      await ctx.probe?.(`finalize:before-stock:${line.productId}`);
+      const [taken] = await tx
+        .update(products)
+        .set({ stock: sql`${products.stock} - ${line.qty}`, soldCount: sql`${products.soldCount} + ${line.qty}`, updatedAt: now })
+        .where(
+          and(
+            eq(products.id, line.productId),
+            sql`${products.stock} >= ${line.qty}`,
+            eq(products.status, 'active'),
+            sql`${products.deletedAt} IS NULL`,
+          ),
+        )
+        .returning({ id: products.id });
+      if (!taken) missing.push({ productId: line.productId, name: line.name });
+    }
+    if (missing.length) throw new OutOfStockError(missing);
+
+    const [buyer] = await tx.select().from(users).where(eq(users.id, checkout.userId));
+    const shopRows = await tx
+      .select({ id: shops.id, name: shops.name, email: shops.email })
+      .from(shops)
+      .where(inArray(shops.id, checkout.snapshot.shops.map((s) => s.shopId)));
+    const shopById = new Map(shopRows.map((s) => [s.id, s]));
+    const paymentStatus = card ? ('succeeded' as const) : ('pending' as const);
+
+    await tx.insert(payments).values({
+      id: newId('payment'),
+      checkoutId,
+      provider: card ? 'stripe' : 'manual',
+      paymentIntentId: checkout.paymentIntentId,
+      amountMinor: checkout.amountMinor,
+      currency: checkout.currency,
+      status: paymentStatus,
+      createdAt: now,
+      updatedAt: now,
+    });
+
+    const created: { id: string; shopId: string; totalMinor: number; items: number }[] = [];
+    for (const part of checkout.snapshot.shops) {
+      if (part.couponId) await redeemCoupon(c, part.couponId);
+      const orderId = newId('order');
+      const fee = feeFromBps(part.totalMinor, part.feeBps);
+      await tx.insert(orders).values({
+        id: orderId,
+        checkoutId,
+        userId: checkout.userId,
+        shopId: part.shopId,
+        status: 'Processing',
+        paymentType: checkout.paymentType,
+        paymentStatus,
+        paymentIntentId: checkout.paymentIntentId,
+        currency: checkout.currency,
+        subtotalMinor: part.subtotalMinor,
+        discountMinor: part.discountMinor,
+        shippingMinor: part.shippingMinor,
+        totalMinor: part.totalMinor,
+        platformFeeMinor: fee.fee,
+        feeBps: part.feeBps,
+        couponId: part.couponId,
+        shippingAddress: checkout.shippingAddress,
+        buyer: { name: buyer?.name ?? '', email: buyer?.email ?? '', phoneNumber: buyer?.phoneNumber ?? null },
+        paidAt: card ? now : null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await tx.insert(orderLines).values(
+        part.lines.map((l) => ({
+          id: newId('orderLine'),
+          orderId,
+          productId: l.productId,
+          name: l.name,
+          image: l.image,
+          unitPriceMinor: l.unitPriceMinor,
+          qty: l.qty,
+          discountMinor: l.discountMinor,
+        })),
+      );
+      await tx.insert(orderEvents).values({
+        id: newId('orderEvent'),
+        orderId,
+        fromStatus: null,
+        toStatus: 'Processing',
+        actor: actorLabel(ctx.actor),
+        note: card ? 'paid by card' : 'cash on delivery',
+        createdAt: now,
+      });
+      if (card)
+        await postJournal(c, {
+          kind: 'order-paid',
+          ref: orderId,
+          entries: [
+            { account: platformAccount.clearing, amountMinor: -part.totalMinor },
+            { account: shopAccount.pending(part.shopId), amountMinor: fee.net },
+            { account: platformAccount.fees, amountMinor: fee.fee },
+          ],
+        });
+      const shop = shopById.get(part.shopId);
+      if (shop)
+        await queueEmail(c, shop.email, 'new-order', {
+          shop: shop.name,
+          orderId,
+          total: formatMinor(part.totalMinor),
+          currency: checkout.currency,
+          items: part.lines.reduce((a, l) => a + l.qty, 0),
+        });
+      created.push({ id: orderId, shopId: part.shopId, totalMinor: part.totalMinor, items: part.lines.length });
+    }
+
+    await tx
+      .delete(cartItems)
+      .where(and(eq(cartItems.userId, checkout.userId), inArray(cartItems.productId, lines.map((l) => l.productId))));
+    await tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId));
+    if (buyer)
+      await queueEmail(c, buyer.email, 'order-placed', {
+        name: buyer.name,
+        orders: created.map((o) => ({ id: o.id, shop: shopById.get(o.shopId)?.name ?? '', total: formatMinor(o.totalMinor) })),
+        total: formatMinor(checkout.amountMinor),
+        currency: checkout.currency,
+      });
+    return { checkoutId, orderIds: created.map((o) => o.id), created: true };
+  });
+  if (result.created) ctx.afterCommit?.();
+  return result;
+}

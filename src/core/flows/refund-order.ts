@@ -1,0 +1,130 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
+import { products } from '../db/schema/index.ts';
+import { withTx } from '../db/tx.ts';
+import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
+import { queueEmail } from '../mail/index.ts';
+import { getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
+import { AppError, forbidden, notFound } from '../shared/errors.ts';
+import { idSchema, newId } from '../shared/ids.ts';
+import { formatMinor } from '../shared/money.ts';
+import { parseInput } from '../shared/validation.ts';
+import { recordAudit } from '../audit/index.ts';
+import { sendRefund } from './complete-paid-checkout.ts';
+
+/**
+ * Completes a requested refund, once: the order's amount goes back through Stripe (a partial
+ * refund of the shared PaymentIntent, keyed by the order id) or, for cash orders, is recorded;
+ * stock is restored; the order's ledger postings are reversed; the buyer is emailed.
+ * A Stripe timeout leaves the refund "unknown" and the order in "Processing refund"; calling
+ * again (or the reconciler) retries with the same idempotency key.
+ */
+export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
+  const id = parseInput(idSchema('order'), rawId);
+  const a = ctx.actor;
+  const refundId = await withTx(ctx, async (tx) => {
+    const order = await lockOrder({ ...ctx, db: tx }, id);
+    if (!order) throw notFound('Order');
+    const isAdmin = (a.kind === 'user' && a.role === 'Admin') || a.kind === 'operator';
+    if (!isAdmin && !(a.kind === 'shop' && a.id === order.shopId)) {
+      if (a.kind === 'shop') throw forbidden('This order belongs to another shop');
+      throw notFound('Order');
+    }
+    if (order.status === 'Refund Success') throw new AppError('INVALID_STATE', `Order ${id} has already been refunded`);
+    if (order.status !== 'Processing refund')
+      throw new AppError('INVALID_STATE', `Order ${id} is "${order.status}": only an order in "Processing refund" can be refunded`);
+    const now = ctx.clock.now();
+    const card = order.paymentType === 'Credit Card';
+    const [inserted] = await tx
+      .insert(refunds)
+      .values({
+        id: newId('refund'),
+        orderId: id,
+        checkoutId: order.checkoutId,
+        provider: card ? 'stripe' : 'manual',
+        amountMinor: order.totalMinor,
+        currency: order.currency,
+        status: card ? 'pending' : 'succeeded',
+        reason: order.refundReason,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: refunds.id });
+    if (inserted) return inserted.id;
+    const [existing] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.orderId, id));
+    return existing!.id;
+  });
+
+  const [refund] = await ctx.db.select().from(refunds).where(eq(refunds.id, refundId));
+  if (refund?.provider === 'stripe' && refund.status !== 'succeeded') {
+    const outcome = await sendRefund(ctx, refundId);
+    if (outcome === 'unknown')
+      throw new AppError('EXTERNAL_SERVICE', 'Stripe did not confirm the refund yet; it is recorded and will be retried', { outcome: 'unknown' });
+    if (outcome === 'failed') throw new AppError('PAYMENT_FAILED', 'Stripe refused the refund; see the refund record for details');
+  }
+  await completeOrderRefund(ctx, id);
+  return getOrder(ctx, id);
+}
+
+/** The database half of a confirmed refund: status, stock, ledger reversal, email. Idempotent. */
+export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<void> {
+  await withTx(ctx, async (tx) => {
+    const c = { ...ctx, db: tx };
+    const order = await lockOrder(c, orderId);
+    if (!order || order.status === 'Refund Success') return;
+    const now = ctx.clock.now();
+    await transitionOrder(c, order, 'Refund Success', {
+      set: { paymentStatus: order.paymentStatus === 'pending' ? 'failed' : 'refunded', refundedAt: now },
+    });
+    const lines = await tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(orderLines.productId);
+    for (const l of lines)
+      await tx
+        .update(products)
+        .set({ stock: sql`${products.stock} + ${l.qty}`, soldCount: sql`GREATEST(${products.soldCount} - ${l.qty}, 0)`, updatedAt: now })
+        .where(eq(products.id, l.productId));
+    await reverseOrderMoney(c, order);
+    if (ctx.actor.kind === 'operator' || (ctx.actor.kind === 'user' && ctx.actor.role === 'Admin'))
+      await recordAudit(c, { action: 'order.refund', target: orderId, reason: order.refundReason });
+    await queueEmail(c, order.buyer.email, 'order-refunded', {
+      name: order.buyer.name,
+      orderId,
+      total: formatMinor(order.totalMinor),
+      currency: order.currency,
+    });
+  });
+  ctx.afterCommit?.();
+}
+
+/**
+ * Undoes what the order put in the ledger. Money still pending comes out of pending; money that
+ * already settled comes out of available (which may go negative and then blocks withdrawals).
+ */
+async function reverseOrderMoney(ctx: Ctx, order: typeof orders.$inferSelect): Promise<void> {
+  const posted = async (kind: string) =>
+    (await ctx.db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(and(eq(ledgerJournals.kind, kind), eq(ledgerJournals.ref, order.id)))).length > 0;
+  if (await posted('order-paid')) {
+    const fee = order.platformFeeMinor;
+    const net = order.totalMinor - fee;
+    const from = (await posted('settlement')) ? shopAccount.available(order.shopId) : shopAccount.pending(order.shopId);
+    await postJournal(ctx, {
+      kind: 'order-refund',
+      ref: order.id,
+      entries: [
+        { account: from, amountMinor: -net },
+        { account: platformAccount.fees, amountMinor: -fee },
+        { account: platformAccount.clearing, amountMinor: order.totalMinor },
+      ],
+    });
+  }
+  if (await posted('cod-fee'))
+    await postJournal(ctx, {
+      kind: 'cod-fee-reversal',
+      ref: order.id,
+      entries: [
+        { account: shopAccount.available(order.shopId), amountMinor: order.platformFeeMinor },
+        { account: platformAccount.fees, amountMinor: -order.platformFeeMinor },
+      ],
+    });
+}

@@ -1,0 +1,2 @@
+export type { PaymentProvider, PaymentIntentInfo, RefundInfo, ProviderEvent } from './payment-provider.ts';
+export { createStripeProvider } from './stripe-provider.ts';

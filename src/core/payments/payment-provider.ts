@@ -1,0 +1,47 @@
+/** A PaymentIntent as mvshop needs it. */
+export interface PaymentIntentInfo {
+  id: string;
+  status: string;
+  amountMinor: number;
+  currency: string;
+  clientSecret: string | null;
+  metadata: Record<string, string>;
+}
+
+export interface RefundInfo {
+  id: string;
+  status: string;
+  amountMinor: number;
+}
+
+export interface ProviderEvent {
+  id: string;
+  type: string;
+  object: Record<string, unknown> & { id?: string };
+}
+
+/**
+ * The card payment provider (Stripe). Every mutating call carries an idempotency key derived from
+ * our own ids. A timeout, dropped connection or 5xx surfaces as EXTERNAL_SERVICE with
+ * `details.outcome = 'unknown'`: the call may or may not have taken effect, so callers record
+ * "unknown" for reconciliation and retry with the same key, never "failed".
+ */
+export interface PaymentProvider {
+  createIntent(input: {
+    amountMinor: number;
+    currency: string;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<PaymentIntentInfo>;
+  updateIntentAmount(id: string, amountMinor: number, idempotencyKey: string): Promise<PaymentIntentInfo>;
+  retrieveIntent(id: string): Promise<PaymentIntentInfo>;
+  cancelIntent(id: string, idempotencyKey: string): Promise<void>;
+  refund(input: {
+    paymentIntentId: string;
+    amountMinor: number;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<RefundInfo>;
+  /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
+  verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+}

@@ -1,0 +1,1 @@
+export { createReview, createReviewInput } from './create-review.ts';

@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/core/db/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { signUpShop, signUpUser } from '../helpers/factories.ts';
+import { addToCart, listProduct, placeCodOrder, setShippingFee } from '../helpers/commerce.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.close());
+
+const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(app.core.database.db, query);
+const uniqueName = (p: string) => `${p}${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+
+describe('cart', () => {
+  it('prices lines from the database now, grouped by shop with shipping once per shop', async () => {
+    const a = await signUpShop(app);
+    await setShippingFee(a.client, 3);
+    const p1 = await listProduct(a.client, { originalPrice: 10, stock: 4 });
+    const p2 = await listProduct(a.client, { originalPrice: 5.5, discountPrice: 4.25, stock: 4 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p1, 1);
+    await addToCart(buyer.client, p1, 1);
+    const cart = await addToCart(buyer.client, p2, 2);
+    expect(cart.shops).toHaveLength(1);
+    expect(cart.shops[0]).toMatchObject({ subtotal: 28.5, shipping: 3, total: 31.5 });
+    expect(cart.shops[0].items.find((i: any) => i.productId === p1)).toMatchObject({ qty: 2, price: 10, lineTotal: 20 });
+    await rows(sql`UPDATE products SET original_price_minor = 1200 WHERE id = ${p1}`);
+    const repriced = await buyer.client.get('/cart/get-cart');
+    expect(repriced.body.cart.total).toBe(35.5);
+  });
+
+  it('refuses quantities that are not positive whole numbers within stock, naming qty', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { stock: 3 });
+    const buyer = await signUpUser(app);
+    for (const qty of [0, -1, 1.5, 'two'])
+      expect((await buyer.client.post('/cart/add-to-cart', { productId: p, qty })).body.fields).toHaveProperty('qty');
+    const over = await buyer.client.post('/cart/add-to-cart', { productId: p, qty: 4 });
+    expect(over.status).toBe(400);
+    expect(over.body.message).toMatch(/Only 3/);
+    await addToCart(buyer.client, p, 2);
+    expect((await buyer.client.post('/cart/add-to-cart', { productId: p, qty: 2 })).status).toBe(400);
+    expect((await buyer.client.post('/cart/add-to-cart', { productId: 'prod_nope' })).status).toBe(400);
+  });
+
+  it('updates, removes (qty 0 too) and clears lines', async () => {
+    const a = await signUpShop(app);
+    const p1 = await listProduct(a.client);
+    const p2 = await listProduct(a.client);
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p1);
+    await addToCart(buyer.client, p2);
+    expect((await buyer.client.put('/cart/update-cart-item', { productId: p1, qty: 3 })).body.cart.itemCount).toBe(4);
+    expect((await buyer.client.put('/cart/update-cart-item', { productId: p1, qty: 0 })).body.cart.itemCount).toBe(1);
+    expect((await buyer.client.delete(`/cart/remove-cart-item/${p2}`)).body.cart.itemCount).toBe(0);
+    await addToCart(buyer.client, p1);
+    expect((await buyer.client.delete('/cart/clear-cart')).body.cart.shops).toEqual([]);
+  });
+
+  it('a hidden listing cannot be added, and a line that became hidden is flagged', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client);
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p);
+    await rows(sql`UPDATE products SET status = 'hidden' WHERE id = ${p}`);
+    expect((await buyer.client.post('/cart/add-to-cart', { productId: p })).status).toBe(404);
+    const cart = await buyer.client.get('/cart/get-cart');
+    expect(cart.body.cart.shops[0].items[0]).toMatchObject({ available: false });
+    expect((await placeCodOrder(buyer.client)).status).toBe(409);
+  });
+
+  it('requires a user session; a seller token is not one', async () => {
+    const a = await signUpShop(app);
+    expect((await app.client().get('/cart/get-cart')).status).toBe(401);
+    expect((await a.client.get('/cart/get-cart')).status).toBe(401);
+  });
+});
+
+describe('coupons', () => {
+  it('are unique by name ignoring case, validated, listed and deleted only by their shop', async () => {
+    const a = await signUpShop(app);
+    const b = await signUpShop(app);
+    const name = uniqueName('save');
+    const made = await a.client.post('/coupon/create-coupon', { name, value: 15 });
+    expect(made.status).toBe(201);
+    expect(made.body.couponCode).toMatchObject({ name, value: 15, shopId: a.seller._id });
+    expect((await b.client.post('/coupon/create-coupon', { name: name.toLowerCase(), value: 10 })).status).toBe(409);
+    expect((await a.client.post('/coupon/create-coupon', { name: uniqueName('x'), value: 101 })).body.fields).toHaveProperty('value');
+    expect((await a.client.get(`/coupon/get-coupon/${a.seller._id}`)).body.couponCodes).toHaveLength(1);
+    expect((await b.client.get(`/coupon/get-coupon/${a.seller._id}`)).status).toBe(403);
+    expect((await b.client.delete(`/coupon/delete-coupon/${made.body.couponCode._id}`)).status).toBe(403);
+    const lookup = await app.client().get(`/coupon/get-coupon-value/${name.toLowerCase()}`);
+    expect(lookup.body.couponCode).toMatchObject({ name, value: 15, shopId: a.seller._id });
+    expect((await a.client.delete(`/coupon/delete-coupon/${made.body.couponCode._id}`)).status).toBe(200);
+    const gone = await app.client().get(`/coupon/get-coupon-value/${name}`);
+    expect(gone.status).toBe(200);
+    expect(gone.body.couponCode).toBeNull();
+  });
+
+  it('apply only to the issuing shop’s eligible lines, computed by the server', async () => {
+    const a = await signUpShop(app);
+    const b = await signUpShop(app);
+    const pa1 = await listProduct(a.client, { originalPrice: 10 });
+    const pa2 = await listProduct(a.client, { originalPrice: 30 });
+    const pb = await listProduct(b.client, { originalPrice: 100 });
+    const name = uniqueName('only');
+    await a.client.post('/coupon/create-coupon', { name, value: 25, selectedProduct: pa2 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, pa1);
+    await addToCart(buyer.client, pa2);
+    await addToCart(buyer.client, pb);
+    const res = await placeCodOrder(buyer.client, { couponCode: name });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const oa = res.body.orders.find((o: any) => o.shopId === a.seller._id);
+    const ob = res.body.orders.find((o: any) => o.shopId === b.seller._id);
+    expect(oa).toMatchObject({ subtotal: 40, discount: 7.5, totalPrice: 32.5 });
+    expect(ob).toMatchObject({ subtotal: 100, discount: 0, totalPrice: 100 });
+  });
+
+  it('refuse an expired coupon and one under its minimum amount', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { originalPrice: 10 });
+    const min = uniqueName('min');
+    await a.client.post('/coupon/create-coupon', { name: min, value: 10, minAmount: 50 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p);
+    const res = await placeCodOrder(buyer.client, { couponCode: min });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/at least 50.00/);
+    const old = uniqueName('old');
+    await a.client.post('/coupon/create-coupon', { name: old, value: 10 });
+    await rows(sql`UPDATE coupons SET expires_at = now() - interval '1 minute' WHERE name = ${old}`);
+    expect((await placeCodOrder(buyer.client, { couponCode: old })).body.message).toMatch(/expired/);
+    expect((await placeCodOrder(buyer.client, { couponCode: 'NOSUCHCOUPON' })).status).toBe(400);
+  });
+
+  it('hold their usage limit under parallel checkouts', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { originalPrice: 10, stock: 100 });
+    const name = uniqueName('limit');
+    await a.client.post('/coupon/create-coupon', { name, value: 50, usageLimit: 3 });
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => signUpUser(app)));
+    for (const b of buyers) await addToCart(b.client, p);
+    const results = await Promise.all(buyers.map((b) => placeCodOrder(b.client, { couponCode: name })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    const [c] = await rows<{ used_count: number }>(sql`SELECT used_count FROM coupons WHERE name = ${name}`);
+    expect(c!.used_count).toBe(3);
+    const discounted = await rows(sql`SELECT o.id FROM orders o JOIN coupons c ON c.id = o.coupon_id WHERE c.name = ${name}`);
+    expect(discounted).toHaveLength(3);
+  }, 60_000);
+});

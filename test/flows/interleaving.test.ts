@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/core/db/index.ts';
+import { verifyLedger } from '../../src/core/ledger/index.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { signUpShop, signUpUser } from '../helpers/factories.ts';
+import { addToCart, listProduct, placeCodOrder } from '../helpers/commerce.ts';
+
+/** Pauses the first flow that reaches `point` until released, so a competitor runs exactly there. */
+function gate(point: string) {
+  let armed = false;
+  let reached!: () => void;
+  let release!: () => void;
+  const reachedP = new Promise<void>((r) => (reached = r));
+  const releaseP = new Promise<void>((r) => (release = r));
+  return {
+    arm: () => (armed = true),
+    reached: reachedP,
+    release,
+    probe: async (p: string) => {
+      if (!armed || p !== point) return;
+      armed = false;
+      reached();
+      await releaseP;
+    },
+  };
+}
+
+const g = gate('finalize:checkout-locked');
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ probe: g.probe });
+});
+afterAll(() => app?.close());
+
+describe('finalize under a deterministic interleaving', () => {
+  it('when another buyer takes the last unit between pricing and the stock write, the first gets 409 and stock stays at 0', async () => {
+    const shop = await signUpShop(app);
+    const p = await listProduct(shop.client, { stock: 1 });
+    const first = await signUpUser(app);
+    const second = await signUpUser(app);
+    await addToCart(first.client, p);
+    await addToCart(second.client, p);
+
+    g.arm();
+    const firstOrder = placeCodOrder(first.client); // priced with stock 1, then paused inside finalize
+    await g.reached;
+    const secondOrder = await placeCodOrder(second.client); // runs to completion in between
+    expect(secondOrder.status).toBe(201);
+    g.release();
+    const late = await firstOrder;
+    expect(late.status).toBe(409);
+    expect(late.body.message).toMatch(/Out of stock/);
+
+    const [row] = await queryRows<{ stock: number; sold_count: number }>(
+      app.core.database.db,
+      sql`SELECT stock, sold_count FROM products WHERE id = ${p}`,
+    );
+    expect(row).toEqual({ stock: 0, sold_count: 1 });
+    const [orders] = await queryRows<{ n: number }>(app.core.database.db, sql`SELECT COUNT(*)::int AS n FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.product_id = ${p}`);
+    expect(orders!.n).toBe(1);
+  });
+});
+
+describe('verifyLedger', () => {
+  it('reports a stored balance that drifted from its entries', async () => {
+    const clean = await verifyLedger(app.core.ctx());
+    expect(clean.ok).toBe(true);
+    await queryRows(app.core.database.db, sql`INSERT INTO ledger_balances (account, balance_minor) VALUES ('shop:shop_drift:available', 100)`);
+    const report = await verifyLedger(app.core.ctx());
+    expect(report.ok).toBe(false);
+    expect(report.balanceDrift).toEqual([{ account: 'shop:shop_drift:available', storedMinor: 100, computedMinor: 0 }]);
+  });
+});
