@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfigFromEnv } from './core/index.ts';
+import { exitOnSignals } from './core/shared/graceful-shutdown.ts';
 import { startApi } from './api/server.ts';
 import { startWorker } from './worker/worker.ts';
 
@@ -16,27 +17,15 @@ try {
     { port, database: api.core.database.kind, redis: Boolean(config.redisUrl), runs: ['api', 'outbox-poller', ...worker.runs] },
     `mvshop dev: API on :${port}, worker ready`,
   );
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    api.core.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    // The worker first (it shares the API's core), then the API, which closes the core.
-    worker
-      .close()
-      .then(() => api.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          api.core.log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnSignals(
+    async (signal) => {
+      api.core.log.info({ signal }, 'shutting down');
+      // The worker first (it shares the API's core), then the API, which closes the core.
+      await worker.close();
+      await api.close();
+    },
+    { timeoutMs: 30_000, onError: (err) => api.core.log.error({ err }, 'shutdown failed') },
+  );
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);

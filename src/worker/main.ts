@@ -1,4 +1,5 @@
 import { ConfigError, loadConfigFromEnv } from '../core/index.ts';
+import { exitOnSignals } from '../core/shared/graceful-shutdown.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 /** `npm run worker`: the worker process; SIGTERM/SIGINT finish in-flight work, close, exit 0. */
@@ -16,30 +17,14 @@ try {
 const starting: Promise<RunningWorker> = startWorker(config);
 
 // Listen before start-up finishes, so a signal that arrives while connecting still closes cleanly.
-let closing = false;
-const shutdown = (signal: string) => {
-  if (closing) return;
-  closing = true;
-  const force = setTimeout(() => {
-    console.error('worker shutdown took longer than 30s; exiting');
-    process.exit(1);
-  }, 30_000);
-  force.unref();
-  starting
-    .then(async (worker) => {
-      worker.log.info({ signal }, 'worker shutting down');
-      await worker.close();
-    })
-    .then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('worker shutdown failed:', err);
-        process.exit(1);
-      },
-    );
-};
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+exitOnSignals(
+  async (signal) => {
+    const worker = await starting;
+    worker.log.info({ signal }, 'worker shutting down');
+    await worker.close();
+  },
+  { timeoutMs: 30_000, onError: (err) => console.error('worker shutdown failed:', err) },
+);
 
 const worker = await starting;
 if (worker.core.database.kind === 'pglite')
