@@ -89,3 +89,22 @@ export function requireUserOrSeller(core: Core): RequestHandler {
   const seller = guard(core, 'shop');
   return (req, res, next) => (readToken(req, 'user') ? user(req, res, next) : seller(req, res, next));
 }
+
+/**
+ * For public routes that show more to the owner or an admin: resolves a seller or user session
+ * when one is presented and valid; otherwise the viewer is simply anonymous (never a 401).
+ */
+export function optionalViewer(core: Core): RequestHandler {
+  return async (req, res, next) => {
+    const ctx = core.ctx(undefined, req.log);
+    const sellerToken = readToken(req, 'shop');
+    const seller = sellerToken ? await authenticateSession(ctx, 'shop', sellerToken).catch(() => undefined) : undefined;
+    if (seller) res.locals.actor = { kind: 'shop', id: seller.id };
+    else {
+      const userToken = readToken(req, 'user');
+      const user = userToken ? await authenticateSession(ctx, 'user', userToken).catch(() => undefined) : undefined;
+      if (user) res.locals.actor = { kind: 'user', id: user.id, role: user.role ?? 'User' };
+    }
+    next();
+  };
+}

@@ -192,3 +192,22 @@ describe('reviews', () => {
     expect(order.body.order.cart[0].isReviewed).toBe(true);
   });
 });
+
+describe('product page after orders', () => {
+  it('shows buyers’ reviews, and replacing images keeps the one past orders still show', async () => {
+    const { a, pa, buyer, orderA } = await paidTwoShopOrder();
+    await deliver(a.client, orderA._id);
+    await buyer.client.put('/product/create-new-review', { productId: pa, orderId: orderA._id, rating: 5, comment: 'Lovely' });
+    const page = await app.client().get(`/product/${pa}`);
+    expect(page.body.product.reviews).toEqual([
+      expect.objectContaining({ rating: 5, comment: 'Lovely', user: expect.objectContaining({ _id: buyer.user._id, name: 'Ann Buyer' }) }),
+    ]);
+    const oldImage = page.body.product.images[0];
+    const { PNG_DATA_URL } = await import('../helpers/commerce.ts');
+    const updated = await a.client.put(`/product/${pa}`, { images: [PNG_DATA_URL] });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    expect(updated.body.product.images[0].public_id).not.toBe(oldImage.public_id);
+    const file = await fetch(`${app.url}${oldImage.url}`);
+    expect(file.status).toBe(200);
+  });
+});

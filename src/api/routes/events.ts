@@ -2,8 +2,7 @@ import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
 import * as catalog from '../../core/catalog/index.ts';
 import { imagesFromRequest, MAX_IMAGES, multipartImages } from '../uploads.ts';
-import { requestCtx, requireAdmin, requireSeller } from '../session.ts';
-import { optionalViewer } from './products.ts';
+import { optionalViewer, requestCtx, requireAdmin, requireSeller } from '../session.ts';
 
 /** Events: time-boxed listings. Sellers create and delete their own; anyone sees the running and upcoming ones. */
 export function eventRoutes(core: Core): Router {

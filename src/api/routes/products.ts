@@ -1,36 +1,8 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
-import { authenticateSession } from '../../core/auth/index.ts';
 import * as catalog from '../../core/catalog/index.ts';
 import { imagesFromRequest, MAX_IMAGES, multipartImages } from '../uploads.ts';
-import { cookieNames, requestCtx, requireAdmin, requireSeller } from '../session.ts';
-
-/**
- * On public catalog reads, a valid seller or user session (if any) identifies the viewer, so a shop sees
- * its own pending or hidden listings and an admin sees everything. A missing, expired or foreign session
- * simply means an anonymous viewer: public routes never answer 401.
- */
-export function optionalViewer(core: Core): RequestHandler {
-  const tokenOf = (req: Request, kind: 'user' | 'shop') => {
-    const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[cookieNames[kind]];
-    if (cookie) return cookie;
-    const header = req.headers.authorization;
-    return header?.startsWith('Bearer ') ? header.slice(7).trim() || undefined : undefined;
-  };
-  return async (req, res, next) => {
-    const ctx = core.ctx(undefined, req.log);
-    const sellerToken = tokenOf(req, 'shop');
-    const seller = sellerToken ? await authenticateSession(ctx, 'shop', sellerToken).catch(() => undefined) : undefined;
-    if (seller) {
-      res.locals.actor = { kind: 'shop', id: seller.id };
-    } else {
-      const userToken = tokenOf(req, 'user');
-      const user = userToken ? await authenticateSession(ctx, 'user', userToken).catch(() => undefined) : undefined;
-      if (user) res.locals.actor = { kind: 'user', id: user.id, role: user.role ?? 'User' };
-    }
-    next();
-  };
-}
+import { optionalViewer, requestCtx, requireAdmin, requireSeller } from '../session.ts';
 
 /** Products: sellers list and edit their own; anyone browses and searches active ones; admins see all. */
 export function productRoutes(core: Core): Router {

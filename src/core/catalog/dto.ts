@@ -1,3 +1,4 @@
+import type { ReviewDto } from '../reviews/index.ts';
 import type { Image, ListingKind, ModerationStatus } from '../db/schema/index.ts';
 import { products, shops } from '../db/schema/index.ts';
 import { minorToMajor } from '../shared/money.ts';
@@ -12,14 +13,8 @@ export interface ListingShopDto extends PublicShopDto {
   ratings: number;
 }
 
-/** A review as the product page shows it. Reviews arrive with checkout; until then the list is empty. */
-export interface ReviewDto {
-  _id: string;
-  user: { _id: string; name: string; avatar: Image | null };
-  rating: number;
-  comment: string;
-  createdAt: string;
-}
+/** A review as the product page shows it (written by buyers of delivered orders). */
+export type { ReviewDto } from '../reviews/index.ts';
 
 export type EventPhase = 'upcoming' | 'running' | 'ended';
 

@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
-import type { Image } from '../db/schema/index.ts';
+import { inArray, sql } from 'drizzle-orm';
+import { orderLines, type Image } from '../db/schema/index.ts';
 import { removeImageQuietly, type ImageUpload } from '../media/index.ts';
 import { AppError } from '../shared/errors.ts';
 
@@ -14,8 +15,16 @@ export function checkImageCount(uploads: readonly ImageUpload[]): void {
   if (problem) throw new AppError('VALIDATION_FAILED', `images: ${problem}`, { fields: { images: problem } });
 }
 
+/** Removes replaced images from the store, except those past orders still show (order lines keep the image). */
 export async function removeImages(ctx: Ctx, images: readonly Image[]): Promise<void> {
-  await Promise.all(images.map((i) => removeImageQuietly(ctx, i.public_id)));
+  if (images.length === 0) return;
+  const ids = images.map((i) => i.public_id);
+  const kept = await ctx.db
+    .selectDistinct({ id: sql<string>`${orderLines.image}->>'public_id'` })
+    .from(orderLines)
+    .where(inArray(sql`${orderLines.image}->>'public_id'`, ids));
+  const inUse = new Set(kept.map((k) => k.id));
+  await Promise.all(ids.filter((id) => !inUse.has(id)).map((id) => removeImageQuietly(ctx, id)));
 }
 
 /**
