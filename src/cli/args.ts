@@ -8,6 +8,8 @@ const nouns = {
   outbox: 'Side effects waiting to be delivered (emails, follow-ups)',
   ledger: 'Seller balances and the double-entry ledger',
   payments: 'Card payments and refunds at Stripe',
+  product: 'Listing moderation (products and events)',
+  catalog: 'Catalog data',
 } as const;
 export type Noun = keyof typeof nouns;
 

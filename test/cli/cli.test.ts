@@ -150,3 +150,25 @@ describe('mvshop payments reconcile', () => {
     expect(res.stderr).toMatch(/STRIPE_SECRET_KEY/);
   });
 });
+
+describe('mvshop catalog seed and product moderation', () => {
+  it('seeds shops with active products, then hides one with an audited reason and approves it back', async () => {
+    const seeded = await run(['catalog', 'seed', '--shops', '2', '--products', '6', '--json', '--yes']);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    expect(seeded.json<{ shops: number; products: number }>()).toMatchObject({ shops: 2, products: 6 });
+    const { rows } = await sql.query<{ id: string }>(`SELECT id FROM products WHERE status = 'active' ORDER BY id LIMIT 1`);
+    const id = rows[0]!.id;
+
+    const noReason = await run(['product', 'hide', id]);
+    expect(noReason.code).toBe(2);
+    const hidden = await run(['product', 'hide', id, '--reason', 'counterfeit', '--as', 'ops-bob', '--json']);
+    expect(hidden.code, hidden.stderr).toBe(0);
+    expect(hidden.json<{ status: string; from: string }>()).toMatchObject({ from: 'active', status: 'hidden' });
+    const audit = await sql.query(`SELECT actor, reason FROM audit_log WHERE target = $1 AND action = 'listing.hide'`, [id]);
+    expect(audit.rows).toEqual([{ actor: 'operator:ops-bob', reason: 'counterfeit' }]);
+    const again = await run(['product', 'reject', id, '--reason', 'x']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/hidden/);
+    expect((await run(['product', 'approve', id])).code).toBe(0);
+  });
+});

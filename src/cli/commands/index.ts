@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
+import catalogSeed from './catalog/seed.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
 import ledgerVerify from './ledger/verify.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
+import productApprove from './product/approve.ts';
+import productHide from './product/hide.ts';
+import productReject from './product/reject.ts';
 import shopBan from './shop/ban.ts';
 import shopList from './shop/list.ts';
 import shopUnban from './shop/unban.ts';
@@ -28,4 +32,8 @@ export const commands: ((program: Command) => void)[] = [
   outboxDrain,
   ledgerVerify,
   paymentsReconcile,
+  productApprove,
+  productReject,
+  productHide,
+  catalogSeed,
 ];

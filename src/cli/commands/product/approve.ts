@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { approveListing } from '../../../core/catalog/index.ts';
+import { noun } from '../../args.ts';
+import { namingId, runCommand } from '../../runtime.ts';
+
+/** `mvshop product approve <listingId>`: make a pending, hidden or rejected listing active; audited with the operator's name. */
+export default function register(program: Command): void {
+  noun(program, 'product')
+    .command('approve')
+    .description('make a pending, hidden or rejected listing active')
+    .argument('<listingId>', 'the product or event (prod_… or evt_…)')
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .action((listingId: string, opts: { reason?: string }, cmd: Command) =>
+      runCommand(cmd, async ({ io, ctx }) => {
+        const reason = opts.reason;
+        const result = await approveListing(await ctx(), { id: listingId, reason }).catch(namingId(listingId));
+        if (io.json) return io.printJson(result);
+        io.print(`${result.kind} ${result._id}: ${result.from} → ${result.status}`);
+      }),
+    );
+}
