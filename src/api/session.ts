@@ -1,5 +1,5 @@
 import type { CookieOptions, RequestHandler, Response, Request } from 'express';
-import { AppError, type Actor, type Config } from '../core/index.ts';
+import { AppError, isAppError, type Actor, type Config, type Ctx } from '../core/index.ts';
 import { authenticateSession, type AccountRow } from '../core/auth/index.ts';
 import type { Core } from '../core/index.ts';
 
@@ -12,6 +12,8 @@ declare global {
     interface Locals {
       account?: AccountRow;
       actor?: Actor;
+      /** Every identity a request presented (routes guarded by requireUserOrSeller). */
+      actors?: Actor[];
     }
   }
 }
@@ -81,13 +83,44 @@ export function requestCtx(core: Core, req: Request, res: Response) {
 }
 
 /**
- * For routes both sides use (an order's detail, completing a refund): a user session when one is
- * presented, otherwise a seller session. The use case then checks ownership or the admin role.
+ * For routes both sides use (an order's detail, completing a refund): resolves every valid session
+ * presented (a seller who also shops may hold both cookies; a Bearer token is tried as either).
+ * The route then acts with the first identity the use case accepts (`withAnySession`).
  */
 export function requireUserOrSeller(core: Core): RequestHandler {
-  const user = guard(core, 'user');
-  const seller = guard(core, 'shop');
-  return (req, res, next) => (readToken(req, 'user') ? user(req, res, next) : seller(req, res, next));
+  return async (req, res, next) => {
+    const ctx = core.ctx(undefined, req.log);
+    const actors: Actor[] = [];
+    let firstError: unknown;
+    for (const kind of ['user', 'shop'] as const) {
+      const token = readToken(req, kind);
+      if (!token) continue;
+      try {
+        const account = await authenticateSession(ctx, kind, token);
+        actors.push(kind === 'user' ? { kind: 'user', id: account.id, role: account.role ?? 'User' } : { kind: 'shop', id: account.id });
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    if (actors.length === 0) throw firstError ?? new AppError('UNAUTHENTICATED', 'Please sign in first');
+    res.locals.actors = actors;
+    res.locals.actor = actors[0];
+    next();
+  };
+}
+
+/** Runs `fn` as each resolved identity in turn until one is allowed (not 403/404 for it). */
+export async function withAnySession<T>(core: Core, req: Request, res: Response, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  let refusal: unknown;
+  for (const actor of res.locals.actors ?? []) {
+    try {
+      return await fn(core.ctx(actor, req.log));
+    } catch (err) {
+      if (!isAppError(err) || (err.code !== 'NOT_FOUND' && err.code !== 'FORBIDDEN')) throw err;
+      refusal ??= err;
+    }
+  }
+  throw refusal ?? new AppError('UNAUTHENTICATED', 'Please sign in first');
 }
 
 /**

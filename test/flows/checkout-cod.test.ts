@@ -91,6 +91,18 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     expect(kept.n).toBe(40);
   }, 120_000);
 
+  it('a create-order submitted three times at once makes one set of orders', async () => {
+    const shop = await signUpShop(app);
+    const p = await listProduct(shop.client, { stock: 10 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p, 2);
+    const results = await Promise.all([placeCodOrder(buyer.client), placeCodOrder(buyer.client), placeCodOrder(buyer.client)]);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 201)) expect(r.status).toBe(409);
+    const after = await row<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${p}`);
+    expect(after.stock).toBe(8);
+  });
+
   it('rejects a bad shipping address with 400 naming the field', async () => {
     const buyer = await signUpUser(app);
     const res = await buyer.client.post('/order/create-order', {

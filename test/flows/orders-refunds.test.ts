@@ -142,6 +142,31 @@ describe('refunds', () => {
     expect(stripe.amountRefunded(intentId)).toBe(4000);
   });
 
+  it('when Stripe confirms an unknown refund by webhook, the order is finished', async () => {
+    const { a, buyer, intentId, orderA } = await paidTwoShopOrder();
+    await buyer.client.put(`/order/order-refund/${orderA._id}`, {});
+    stripe.injectFault({ method: 'POST', path: '/v1/refunds', kind: 'error500-after-commit' });
+    expect((await a.client.put(`/order/order-refund-success/${orderA._id}`)).status).toBe(502);
+    const refund = stripe.refundsFor(intentId)[0]!;
+    const res = await stripe.deliverWebhook(`${app.url}/api/v1/payment/webhook`, stripe.webhookEvent('refund.updated', refund));
+    expect(res.status).toBe(200);
+    expect((await a.client.get(`/order/${orderA._id}`)).body.order.status).toBe('Refund Success');
+    expect(await verifyLedger(app.core.ctx())).toMatchObject({ ok: true });
+  });
+
+  it('a seller using a Bearer token, or also holding a buyer cookie, can still act on their own order', async () => {
+    const { a, orderA, buyer } = await paidTwoShopOrder();
+    const bearer = app.client();
+    const token = a.client.cookies.get('seller_token')!;
+    const viaBearer = await bearer.get(`/order/${orderA._id}`, { authorization: `Bearer ${token}` });
+    expect(viaBearer.status).toBe(200);
+    const both = app.client();
+    both.cookies.set('seller_token', token);
+    both.cookies.set('token', (await signUpUser(app)).client.cookies.get('token')!);
+    await buyer.client.put(`/order/order-refund/${orderA._id}`, {});
+    expect((await both.put(`/order/order-refund-success/${orderA._id}`)).status).toBe(200);
+  });
+
   it('an admin may complete a refund, and it is audited', async () => {
     const { buyer, orderB } = await paidTwoShopOrder();
     await buyer.client.put(`/order/order-refund/${orderB._id}`, {});

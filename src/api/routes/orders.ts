@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
 import { placeOrder, refundOrder } from '../../core/flows/index.ts';
 import * as orders from '../../core/orders/index.ts';
-import { accountId, requestCtx, requireAdmin, requireSeller, requireUser, requireUserOrSeller } from '../session.ts';
+import { accountId, requestCtx, requireAdmin, requireSeller, requireUser, requireUserOrSeller, withAnySession } from '../session.ts';
 
 /** Orders: creation from the server cart, listings per side, fulfilment and refunds. */
 export function orderRoutes(core: Core): Router {
@@ -38,10 +38,11 @@ export function orderRoutes(core: Core): Router {
     res.json({ success: true, order, message: 'Refund requested' });
   });
   r.put('/order-refund-success/:id', either, async (req, res) => {
-    res.json({ success: true, order: await refundOrder(requestCtx(core, req, res), req.params.id), message: 'Order refunded' });
+    const order = await withAnySession(core, req, res, (ctx) => refundOrder(ctx, req.params.id));
+    res.json({ success: true, order, message: 'Order refunded' });
   });
   r.get('/:id', either, async (req, res) => {
-    res.json({ success: true, order: await orders.getOrder(requestCtx(core, req, res), req.params.id) });
+    res.json({ success: true, order: await withAnySession(core, req, res, (ctx) => orders.getOrder(ctx, req.params.id)) });
   });
   return r;
 }

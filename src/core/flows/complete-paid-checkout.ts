@@ -10,16 +10,37 @@ import { formatMinor } from '../shared/money.ts';
 import { finalizeCheckout, OutOfStockError, type FinalizeResult } from './finalize-checkout.ts';
 import { requirePayments } from './start-card-payment.ts';
 
+/** What Stripe says it received for the checkout's PaymentIntent. */
+export interface ReceivedPayment {
+  amountMinor: number;
+  currency: string;
+}
+
 /**
  * A card checkout whose payment succeeded ends in orders or in a full refund, never neither. Safe
- * to call from the client's create-order, the webhook and the reconciler at the same time.
+ * to call from the client's create-order, the webhook and the reconciler at the same time. A
+ * payment that does not match the checkout's amount, or a checkout that can no longer be fulfilled
+ * (stock gone, coupon used up), is refunded in full: what Stripe received goes back.
  */
-export async function completePaidCheckout(ctx: Ctx, checkoutId: string): Promise<FinalizeResult> {
+export async function completePaidCheckout(ctx: Ctx, checkoutId: string, received: ReceivedPayment): Promise<FinalizeResult> {
+  const [checkout] = await ctx.db
+    .select({ amountMinor: checkouts.amountMinor, currency: checkouts.currency, status: checkouts.status })
+    .from(checkouts)
+    .where(eq(checkouts.id, checkoutId));
+  if (checkout?.status === 'open' && (received.amountMinor !== checkout.amountMinor || received.currency !== checkout.currency)) {
+    await failAndRefundCheckout(ctx, checkoutId, 'the payment did not match the order total', received);
+    throw new AppError('PAYMENT_FAILED', 'The payment does not match this checkout’s total; it is being refunded in full');
+  }
   try {
     return await finalizeCheckout(ctx, checkoutId);
   } catch (err) {
-    if (!(err instanceof OutOfStockError)) throw err;
-    await failAndRefundCheckout(ctx, checkoutId, `${err.lines.map((l) => l.name).join(', ')} sold out before your payment completed`);
+    // CONFLICT from finalize means this checkout cannot become orders any more (stock or coupon gone).
+    if (!isAppError(err) || err.code !== 'CONFLICT') throw err;
+    const reason =
+      err instanceof OutOfStockError
+        ? `${err.lines.map((l) => l.name).join(', ')} sold out before your payment completed`
+        : err.message.replace(/\.$/, '').toLowerCase();
+    await failAndRefundCheckout(ctx, checkoutId, reason, received);
     throw new AppError('CONFLICT', `${err.message}. Your payment is being refunded in full.`, err.details);
   }
 }
@@ -28,12 +49,13 @@ export async function completePaidCheckout(ctx: Ctx, checkoutId: string): Promis
  * Marks a paid checkout failed, records the payment and a whole-checkout refund and emails the
  * buyer (one transaction), then asks Stripe for the refund with a key derived from the checkout.
  */
-export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason: string): Promise<void> {
+export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason: string, received?: ReceivedPayment): Promise<void> {
   const refundId = await withTx(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     const [checkout] = await tx.select().from(checkouts).where(eq(checkouts.id, checkoutId)).for('update');
     if (!checkout || checkout.status === 'completed') return undefined;
     const now = ctx.clock.now();
+    const amountMinor = received?.amountMinor ?? checkout.amountMinor;
     if (checkout.status === 'open') {
       await tx.update(checkouts).set({ status: 'failed', failureReason: reason, updatedAt: now }).where(eq(checkouts.id, checkoutId));
       await tx
@@ -43,7 +65,7 @@ export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason
           checkoutId,
           provider: 'stripe',
           paymentIntentId: checkout.paymentIntentId,
-          amountMinor: checkout.amountMinor,
+          amountMinor,
           currency: checkout.currency,
           status: 'succeeded',
           createdAt: now,
@@ -54,7 +76,7 @@ export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason
       if (buyer)
         await queueEmail(c, buyer.email, 'payment-refunded', {
           name: buyer.name,
-          total: formatMinor(checkout.amountMinor),
+          total: formatMinor(amountMinor),
           currency: checkout.currency,
           reason,
         });
@@ -66,7 +88,7 @@ export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason
         checkoutId,
         orderId: null,
         provider: 'stripe',
-        amountMinor: checkout.amountMinor,
+        amountMinor,
         currency: checkout.currency,
         status: 'pending',
         reason,
@@ -106,19 +128,37 @@ export async function sendRefund(ctx: Ctx, refundId: string): Promise<'succeeded
       metadata: { refundId, checkoutId: refund.checkoutId, ...(refund.orderId && { orderId: refund.orderId }) },
       idempotencyKey: `refund-${refund.orderId ?? refund.checkoutId}`,
     });
-    await withTx(ctx, async (tx) => {
-      await tx.update(refunds).set({ status: 'succeeded', providerRefundId: result.id, lastError: null, updatedAt: now() }).where(eq(refunds.id, refundId));
-      if (!refund.orderId)
-        await tx.update(payments).set({ status: 'refunded', updatedAt: now() }).where(eq(payments.checkoutId, refund.checkoutId));
-    });
+    await markRefundSucceeded(ctx, refundId, result.id);
     return 'succeeded';
   } catch (err) {
-    const unknown = isAppError(err) && err.details?.outcome === 'unknown';
+    // Only Stripe's explicit refusal is final; anything else (timeouts, 5xx, a rotated key, our own
+    // write failing after Stripe acted) may have happened and stays "unknown" for the reconciler.
+    const unknown = !(isAppError(err) && err.code === 'PAYMENT_FAILED');
     await ctx.db
       .update(refunds)
       .set({ status: unknown ? 'unknown' : 'failed', lastError: (err as Error).message, updatedAt: now() })
-      .where(eq(refunds.id, refundId));
+      .where(and(eq(refunds.id, refundId), inArray(refunds.status, ['pending', 'unknown'])));
     ctx.log.warn({ refundId, err: (err as Error).message, unknown }, 'refund not confirmed');
     return unknown ? 'unknown' : 'failed';
   }
+}
+
+/**
+ * Records Stripe's confirmation of a refund (from our own call, a webhook or the reconciler). The
+ * guarded update keeps a late "unknown" from overwriting it; a whole-checkout refund also marks the
+ * payment refunded. Returns the order to finish when it is an order's refund.
+ */
+export async function markRefundSucceeded(ctx: Ctx, refundId: string, providerRefundId: string): Promise<{ orderId: string | null }> {
+  return withTx(ctx, async (tx) => {
+    const now = ctx.clock.now();
+    const [row] = await tx
+      .update(refunds)
+      .set({ status: 'succeeded', providerRefundId, lastError: null, updatedAt: now })
+      .where(and(eq(refunds.id, refundId), inArray(refunds.status, ['pending', 'unknown', 'failed'])))
+      .returning({ orderId: refunds.orderId, checkoutId: refunds.checkoutId });
+    if (row && !row.orderId)
+      await tx.update(payments).set({ status: 'refunded', updatedAt: now }).where(eq(payments.checkoutId, row.checkoutId));
+    const [current] = await tx.select({ orderId: refunds.orderId }).from(refunds).where(eq(refunds.id, refundId));
+    return { orderId: current?.orderId ?? null };
+  });
 }

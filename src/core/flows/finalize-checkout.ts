@@ -47,6 +47,18 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
     const card = checkout.paymentType === 'Credit Card';
     const now = ctx.clock.now();
     const lines = checkout.snapshot.shops.flatMap((s) => s.lines).sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    // A cash order is made from the cart as it stands: consuming exactly those cart rows means a
+    // double-submitted create-order finds them gone (the second waits on the row locks) and stops.
+    const consumed = await tx
+      .delete(cartItems)
+      .where(and(eq(cartItems.userId, checkout.userId), inArray(cartItems.productId, lines.map((l) => l.productId))))
+      .returning({ productId: cartItems.productId, qty: cartItems.qty });
+    if (!card) {
+      const inCart = new Map(consumed.map((r) => [r.productId, r.qty]));
+      if (lines.some((l) => inCart.get(l.productId) !== l.qty))
+        throw new AppError('CONFLICT', 'Your cart changed while the order was being placed; check it and try again');
+    }
+
     const missing: { productId: string; name: string }[] = [];
     for (const line of lines) {
       await ctx.probe?.(`finalize:before-stock:${line.productId}`);
@@ -86,9 +98,13 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
       updatedAt: now,
     });
 
+    // Coupons first, in id order: a coupon row is locked before any ledger balance row, in the same
+    // order by every finalizer, so two checkouts sharing a coupon cannot deadlock.
+    const couponIds = [...new Set(checkout.snapshot.shops.map((s) => s.couponId).filter((id): id is string => Boolean(id)))].sort();
+    for (const couponId of couponIds) await redeemCoupon(c, couponId);
+
     const created: { id: string; shopId: string; totalMinor: number; items: number }[] = [];
     for (const part of checkout.snapshot.shops) {
-      if (part.couponId) await redeemCoupon(c, part.couponId);
       const orderId = newId('order');
       const fee = feeFromBps(part.totalMinor, part.feeBps);
       await tx.insert(orders).values({
@@ -157,9 +173,6 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
       created.push({ id: orderId, shopId: part.shopId, totalMinor: part.totalMinor, items: part.lines.length });
     }
 
-    await tx
-      .delete(cartItems)
-      .where(and(eq(cartItems.userId, checkout.userId), inArray(cartItems.productId, lines.map((l) => l.productId))));
     await tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId));
     if (buyer)
       await queueEmail(c, buyer.email, 'order-placed', {

@@ -1,9 +1,10 @@
-import { eq, isNull, and, inArray } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { checkouts, refunds, stripeEvents } from '../db/schema/commerce.ts';
+import { checkouts, stripeEvents } from '../db/schema/commerce.ts';
 import type { ProviderEvent } from '../payments/index.ts';
 import { isAppError } from '../shared/errors.ts';
 import { completePaidCheckout } from './complete-paid-checkout.ts';
+import { confirmRefund } from './confirm-refund.ts';
 import { requirePayments } from './start-card-payment.ts';
 
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
@@ -27,17 +28,28 @@ export async function handleStripeWebhook(ctx: Ctx, rawBody: Buffer, signature: 
 }
 
 async function dispatch(ctx: Ctx, event: ProviderEvent): Promise<WebhookOutcome> {
-  const object = event.object as { id?: string; metadata?: Record<string, string>; payment_intent?: string; last_payment_error?: { message?: string } };
+  const object = event.object as {
+    id?: string;
+    amount?: number;
+    amount_received?: number;
+    currency?: string;
+    status?: string;
+    metadata?: Record<string, string>;
+    last_payment_error?: { message?: string };
+  };
   switch (event.type) {
     case 'payment_intent.succeeded': {
       const checkout = await checkoutForIntent(ctx, object.id);
       if (!checkout) return 'ignored';
       try {
-        await completePaidCheckout(ctx, checkout.id);
+        await completePaidCheckout(ctx, checkout.id, {
+          amountMinor: object.amount_received ?? object.amount ?? 0,
+          currency: object.currency ?? '',
+        });
       } catch (err) {
         // Out of stock ends in a refund, and a checkout that is already settled needs nothing more:
         // both are handled outcomes, so Stripe must not redeliver.
-        if (!isAppError(err) || (err.code !== 'CONFLICT' && err.code !== 'INVALID_STATE')) throw err;
+        if (!isAppError(err) || !['CONFLICT', 'INVALID_STATE', 'PAYMENT_FAILED'].includes(err.code)) throw err;
       }
       return 'processed';
     }
@@ -51,14 +63,16 @@ async function dispatch(ctx: Ctx, event: ProviderEvent): Promise<WebhookOutcome>
         .where(and(eq(checkouts.id, checkout.id), eq(checkouts.status, 'open')));
       return 'processed';
     }
+    case 'refund.created':
+    case 'refund.updated': {
+      if (object.status === 'succeeded' && object.metadata?.refundId && object.id) await confirmRefund(ctx, object.metadata.refundId, object.id);
+      return 'processed';
+    }
     case 'charge.refunded': {
+      // Older API versions embed the refunds in the charge; newer ones send refund.* events too.
       const data = event.object as { refunds?: { data?: { id: string; metadata?: Record<string, string>; status?: string }[] } };
-      const confirmed = (data.refunds?.data ?? []).filter((r) => r.status === 'succeeded' && r.metadata?.refundId);
-      for (const r of confirmed)
-        await ctx.db
-          .update(refunds)
-          .set({ status: 'succeeded', providerRefundId: r.id, lastError: null, updatedAt: ctx.clock.now() })
-          .where(and(eq(refunds.id, r.metadata!.refundId!), inArray(refunds.status, ['pending', 'unknown'])));
+      for (const r of data.refunds?.data ?? [])
+        if (r.status === 'succeeded' && r.metadata?.refundId) await confirmRefund(ctx, r.metadata.refundId, r.id);
       return 'processed';
     }
     default:

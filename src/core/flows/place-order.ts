@@ -71,9 +71,9 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
       const intent = await provider.retrieveIntent(intentId);
       if (intent.status !== 'succeeded')
         throw new AppError('PAYMENT_FAILED', `The payment has not succeeded (Stripe says "${intent.status}")`);
-      if (intent.amountMinor !== checkout.amountMinor || intent.currency !== checkout.currency || intent.metadata.checkoutId !== checkout.id)
-        throw new AppError('PAYMENT_FAILED', 'The payment does not match this checkout (amount, currency or reference differ)');
-      orderIds = (await completePaidCheckout(ctx, checkout.id)).orderIds;
+      if (intent.metadata.checkoutId !== checkout.id)
+        throw new AppError('PAYMENT_FAILED', 'The payment does not belong to this checkout');
+      orderIds = (await completePaidCheckout(ctx, checkout.id, intent)).orderIds;
     }
   }
   return Promise.all(orderIds.map((id) => getOrder(ctx, id)));

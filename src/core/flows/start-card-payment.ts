@@ -45,8 +45,16 @@ export async function startCardPayment(ctx: Ctx, userId: string, raw: unknown) {
     const intent = await provider.retrieveIntent(open.paymentIntentId);
     // A paid intent is finalized by the webhook or the reconciler; a new cart gets its own checkout.
     if (intent.status !== 'succeeded' && intent.status !== 'processing' && intent.status !== 'canceled') {
-      const updated = await provider.updateIntentAmount(open.paymentIntentId, snapshot.totalMinor, `pi-update-${open.id}-${fingerprint.slice(0, 24)}`);
-      await ctx.db
+      // Keyed by the row version being replaced, so going back to an earlier cart is a new update
+      // (a key reused with the same parameters would replay an old answer and change nothing).
+      const updated = await provider.updateIntentAmount(
+        open.paymentIntentId,
+        snapshot.totalMinor,
+        `pi-update-${open.id}-${open.updatedAt.getTime()}-${fingerprint.slice(0, 16)}`,
+      );
+      if (updated.amountMinor !== snapshot.totalMinor)
+        throw new AppError('EXTERNAL_SERVICE', 'Stripe did not take the new amount; please try again', { outcome: 'unknown' });
+      const [saved] = await ctx.db
         .update(checkouts)
         .set({
           amountMinor: snapshot.totalMinor,
@@ -57,7 +65,10 @@ export async function startCardPayment(ctx: Ctx, userId: string, raw: unknown) {
           clientSecret: updated.clientSecret,
           updatedAt: ctx.clock.now(),
         })
-        .where(and(eq(checkouts.id, open.id), eq(checkouts.status, 'open')));
+        .where(and(eq(checkouts.id, open.id), eq(checkouts.status, 'open'), eq(checkouts.updatedAt, open.updatedAt)))
+        .returning({ id: checkouts.id });
+      // Another payment-process for this buyer changed the checkout meanwhile: its amount may now differ.
+      if (!saved) throw new AppError('CONFLICT', 'Your checkout changed at the same time; please try again');
       return answer(open.id, updated.clientSecret);
     }
   }

@@ -82,10 +82,10 @@ export const templates = {
   'payment-refunded': {
     vars: z.object({ name: z.string(), total: z.string(), currency: z.string(), reason: z.string() }),
     render: (v: { name: string; total: string; currency: string; reason: string }) => ({
-      subject: 'We could not complete your order — your payment is refunded',
+      subject: 'We could not complete your order — your payment is being refunded',
       ...layout(`Hello ${v.name},`, [
         `We could not turn your payment into an order: ${v.reason}.`,
-        `The full amount, ${v.total} ${v.currency.toUpperCase()}, is refunded to your payment method.`,
+        `The full amount, ${v.total} ${v.currency.toUpperCase()}, is being refunded to your payment method.`,
       ]),
     }),
   },
