@@ -177,6 +177,22 @@ describe('refunds', () => {
     expect(audit).toHaveLength(1);
   });
 
+  it('cash on delivery refunded before delivery: nothing was collected, so no refund record; the buyer is told it is cancelled', async () => {
+    const shop = await signUpShop(app);
+    const p = await listProduct(shop.client, { originalPrice: 30, stock: 3 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p, 1);
+    const orderId = (await placeCodOrder(buyer.client)).body.orders[0]._id;
+    await buyer.client.put(`/order/order-refund/${orderId}`, {});
+    const done = await shop.client.put(`/order/order-refund-success/${orderId}`);
+    expect(done.status).toBe(200);
+    expect(done.body.order.status).toBe('Refund Success');
+    expect(await rows(sql`SELECT id FROM refunds WHERE order_id = ${orderId}`)).toHaveLength(0);
+    await app.mail.waitFor(buyer.email, (m) => m.subject === `Order ${orderId} is cancelled`);
+    const [stock] = await rows<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${p}`);
+    expect(stock!.stock).toBe(3);
+  });
+
   it('cash on delivery: delivery marks it paid and books the commission; a refund reverses the commission', async () => {
     const shop = await signUpShop(app);
     const p = await listProduct(shop.client, { originalPrice: 50, stock: 3 });

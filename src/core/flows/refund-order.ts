@@ -36,6 +36,8 @@ export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
       throw new AppError('INVALID_STATE', `Order ${id} is "${order.status}": only an order in "Processing refund" can be refunded`);
     const now = ctx.clock.now();
     const card = order.paymentType === 'Credit Card';
+    // Cash never collected (refund before delivery): nothing goes back, so there is no refund record.
+    if (!card && order.paymentStatus !== 'succeeded') return null;
     const [inserted] = await tx
       .insert(refunds)
       .values({
@@ -57,9 +59,9 @@ export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
     return existing!.id;
   });
 
-  const [refund] = await ctx.db.select().from(refunds).where(eq(refunds.id, refundId));
+  const [refund] = refundId ? await ctx.db.select().from(refunds).where(eq(refunds.id, refundId)) : [];
   if (refund?.provider === 'stripe' && refund.status !== 'succeeded') {
-    const outcome = await sendRefund(ctx, refundId);
+    const outcome = await sendRefund(ctx, refund.id);
     if (outcome === 'unknown')
       throw new AppError('EXTERNAL_SERVICE', 'Stripe did not confirm the refund yet; it is recorded and will be retried', { outcome: 'unknown' });
     if (outcome === 'failed') throw new AppError('PAYMENT_FAILED', 'Stripe refused the refund; see the refund record for details');
@@ -87,7 +89,8 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
     await reverseOrderMoney(c, order);
     if (ctx.actor.kind === 'operator' || (ctx.actor.kind === 'user' && ctx.actor.role === 'Admin'))
       await recordAudit(c, { action: 'order.refund', target: orderId, reason: order.refundReason });
-    await queueEmail(c, order.buyer.email, 'order-refunded', {
+    const collected = order.paymentStatus === 'succeeded';
+    await queueEmail(c, order.buyer.email, collected ? 'order-refunded' : 'order-cancelled', {
       name: order.buyer.name,
       orderId,
       total: formatMinor(order.totalMinor),

@@ -79,6 +79,13 @@ export const templates = {
       ...layout(`Hello ${v.name},`, [`Your order ${v.orderId} was refunded: ${v.total} ${v.currency.toUpperCase()} goes back to your payment method.`]),
     }),
   },
+  'order-cancelled': {
+    vars: z.object({ name: z.string(), orderId: z.string(), total: z.string(), currency: z.string() }),
+    render: (v: { name: string; orderId: string; total: string; currency: string }) => ({
+      subject: `Order ${v.orderId} is cancelled`,
+      ...layout(`Hello ${v.name},`, [`Your cash-on-delivery order ${v.orderId} (${v.total} ${v.currency.toUpperCase()}) is cancelled. Nothing was charged.`]),
+    }),
+  },
   'payment-refunded': {
     vars: z.object({ name: z.string(), total: z.string(), currency: z.string(), reason: z.string() }),
     render: (v: { name: string; total: string; currency: string; reason: string }) => ({
