@@ -74,6 +74,7 @@ const envSchema = z.object({
     .default('usd')
     .transform((v) => v.toLowerCase()),
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
+  LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
 });
 
@@ -119,6 +120,8 @@ export interface Config {
   azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
   currency: string;
   platformFeeBps: number;
+  /** How long a catalog page's `total` (and shops' ratings) may be reused; 0 computes them every time. */
+  listCacheMs: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
 }
@@ -249,6 +252,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         : undefined,
     currency: e.CURRENCY,
     platformFeeBps: e.PLATFORM_FEE_BPS,
+    listCacheMs: e.LIST_TOTAL_CACHE_MS,
     catalog: { moderation: e.PRODUCT_MODERATION },
   };
 }

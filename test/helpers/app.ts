@@ -55,6 +55,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // Cheap hashing keeps sign-up-heavy tests fast; production refuses these values.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
+    // Tests read their own writes at once; production reuses catalog totals for a few seconds.
+    LIST_TOTAL_CACHE_MS: '0',
     ...opts.env,
   });
   const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe });

@@ -1,3 +1,4 @@
+import { TtlCache } from '../shared/ttl-cache.ts';
 import { and, count, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor, Ctx } from '../context.ts';
@@ -28,8 +29,14 @@ export const shopColumns = {
 
 /** Parses an id from a path, so a malformed one is a 400 naming that parameter (`{ id: "must be a product id" }`). */
 export function parseIdParam<S extends z.ZodType>(schema: S, raw: unknown, name = 'id'): z.output<S> {
-  return parseInput(z.object({ [name]: schema }), { [name]: raw })[name] as z.output<S>;
+  // Built once per (schema, name): zod compiles an object schema's parser on first use.
+  let byName = paramSchemas.get(schema);
+  if (!byName) paramSchemas.set(schema, (byName = new Map()));
+  let wrapper = byName.get(name);
+  if (!wrapper) byName.set(name, (wrapper = z.object({ [name]: schema }) as z.ZodType));
+  return (parseInput(wrapper, { [name]: raw }) as Record<string, unknown>)[name] as z.output<S>;
 }
+const paramSchemas = new WeakMap<z.ZodType, Map<string, z.ZodType>>();
 
 /** A shop is on show when it is neither closed nor banned. */
 export const shopIsLive: SQL = sql`${shops.deletedAt} IS NULL AND ${shops.bannedAt} IS NULL`;
@@ -80,9 +87,38 @@ export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: Listing
   return row;
 }
 
+// Per process, keyed by database and query: summing ratings and counting a whole filter are the
+// costliest reads of a catalog page, and a few seconds of staleness in either is harmless.
+let caches: { ttl: number; totals: TtlCache<number>; ratings: TtlCache<ShopRating> } | undefined;
+function cachesFor(ctx: Ctx) {
+  if (caches?.ttl !== ctx.config.listCacheMs)
+    caches = { ttl: ctx.config.listCacheMs, totals: new TtlCache(ctx.config.listCacheMs), ratings: new TtlCache(ctx.config.listCacheMs, 10_000) };
+  return caches;
+}
+const dbKey = (ctx: Ctx) => ctx.config.database.url ?? ctx.config.database.pgliteDir;
+
 /** Each shop's rating: the sums over all its listings, so it never drifts from them. */
-async function shopRatings(db: Db, shopIds: string[]): Promise<Map<string, ShopRating>> {
+async function shopRatings(ctx: Ctx, shopIds: string[]): Promise<Map<string, ShopRating>> {
   if (shopIds.length === 0) return new Map();
+  const { ratings } = cachesFor(ctx);
+  const known = new Map<string, ShopRating>();
+  const missing: string[] = [];
+  for (const id of shopIds) {
+    const cached = ratings.get(`${dbKey(ctx)}|${id}`);
+    if (cached) known.set(id, cached);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return known;
+  const computed = await computeShopRatings(ctx.db, missing);
+  for (const id of missing) {
+    const value = computed.get(id) ?? { sum: 0, count: 0 };
+    known.set(id, value);
+    ratings.set(`${dbKey(ctx)}|${id}`, value);
+  }
+  return known;
+}
+
+async function computeShopRatings(db: Db, shopIds: string[]): Promise<Map<string, ShopRating>> {
   const rows = await db
     .select({
       shopId: products.shopId,
@@ -97,7 +133,7 @@ async function shopRatings(db: Db, shopIds: string[]): Promise<Map<string, ShopR
 
 /** Rows (listing + shop) → DTOs, with one query for the shops' ratings. */
 export async function toListingDtos(ctx: Ctx, rows: { product: ListingRow; shop: ShopRow }[]): Promise<ListingDto[]> {
-  const ratings = await shopRatings(ctx.db, [...new Set(rows.map((r) => r.shop.id))]);
+  const ratings = await shopRatings(ctx, [...new Set(rows.map((r) => r.shop.id))]);
   const now = ctx.clock.now();
   return rows.map((r) => toListingDto(r.product, r.shop, ratings.get(r.shop.id) ?? { sum: 0, count: 0 }, now));
 }
@@ -120,7 +156,18 @@ export async function listingPage(
       .orderBy(...order)
       .limit(input.limit)
       .offset(offsetOf(input)),
-    ctx.db.select({ total: count() }).from(products).where(where),
+    countListings(ctx, where),
   ]);
   return { items: await toListingDtos(ctx, rows), ...pageOf(total, input) };
+}
+
+/** `total` for a filter: exact, but reused for LIST_TOTAL_CACHE_MS (counting a broad filter scans it all). */
+async function countListings(ctx: Ctx, where: SQL | undefined): Promise<[{ total: number }]> {
+  const query = ctx.db.select({ total: count() }).from(products).where(where);
+  const { sql: text, params } = query.toSQL();
+  const total = await cachesFor(ctx).totals.getOrCompute(`${dbKey(ctx)}|${text}|${JSON.stringify(params)}`, async () => {
+    const [row] = await query;
+    return row?.total ?? 0;
+  });
+  return [{ total }];
 }

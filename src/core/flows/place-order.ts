@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { checkouts, orders, paymentTypes } from '../db/schema/commerce.ts';
 import { withTx } from '../db/tx.ts';
-import { getOrder, type OrderDto } from '../orders/index.ts';
+import { ordersCreatedFor, type OrderDto } from '../orders/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -76,5 +76,5 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
       orderIds = (await completePaidCheckout(ctx, checkout.id, intent)).orderIds;
     }
   }
-  return Promise.all(orderIds.map((id) => getOrder(ctx, id)));
+  return ordersCreatedFor(ctx, userId, orderIds);
 }

@@ -59,6 +59,17 @@ export async function getOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
   return toOrderDto(order, lines, shop?.name ?? '', history);
 }
 
+/** Orders a flow has just created for the acting buyer, in one read (no per-order round trips). */
+export async function ordersCreatedFor(ctx: Ctx, userId: string, ids: string[]): Promise<OrderDto[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.db
+    .select()
+    .from(orders)
+    .where(and(inArray(orders.id, ids), eq(orders.userId, userId)))
+    .orderBy(asc(orders.id));
+  return withLines(ctx, rows);
+}
+
 /** The storefront's `/get-all-orders/:userId` form: only ever the caller's own id. */
 export function assertOwnUserId(ctx: Ctx, rawUserId: unknown): void {
   const asked = parseInput(idSchema('user'), rawUserId);
