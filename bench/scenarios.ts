@@ -3,15 +3,22 @@
  * a reference row is measured in the same run, and the table shows req/s as a ratio to it,
  * because only ratios compare across runs on a noisy machine. A reference must come earlier in the
  * list than the rows that use it (the runner checks).
+ *
+ * Groups are name prefixes, so `--only catalog` or `--only checkout` runs one group (with its
+ * references, which the planner adds).
  */
-import type { Seed } from './seed.ts';
+import { buyerFlow, refCheckoutFlow } from './flows.ts';
+import type { FlowPlan } from './lib/flow-load.ts';
+import { CATALOG_PRODUCTS, CHECKOUT_PRODUCTS, need, type DataSet, type Seed } from './seed.ts';
 import type { ServerName } from './servers/index.ts';
 
 export interface Scenario {
   name: string;
   server: ServerName;
-  /** Request path; a function when it needs seeded ids. */
+  /** Request path; a function when it needs seeded ids. For a flow row, a description of its requests. */
   path: string | ((seed: Seed) => string);
+  /** Paths cycled through one request at a time (all connections share the cycle), so the load is not one hot row. */
+  paths?: (seed: Seed) => string[];
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers?: (seed: Seed) => Record<string, string>;
   /** JSON body for writes. */
@@ -20,9 +27,29 @@ export interface Scenario {
   expectStatus?: number;
   /** Name of an earlier scenario this row is compared with. */
   reference?: string;
-  /** Overrides the run's connection count for this row. */
+  /** Overrides the run's connection count for this row (for a flow row: the number of virtual buyers). */
   connections?: number;
+  /** Data sets (seed.ts) seeded once per run before the first planned row that needs them. */
+  needs?: DataSet[];
+  /**
+   * A multi-request flow run by lib/flow-load.ts instead of autocannon; the row then reports completed
+   * flows per second (orders/s) and, when the plan says so, checks stock and orders in the database.
+   */
+  flow?: (seed: Seed, users: number) => FlowPlan;
+  /** A line for the notes below the table, from the probe's response body (e.g. how many products a query matches). */
+  note?: (body: unknown, seed: Seed) => string | undefined;
 }
+
+const catalogSearch = '/api/v1/product/get-all-products?q=leather&minPrice=10&maxPrice=100&sort=price_asc';
+const totalNote = (what: string) => (body: unknown) => {
+  const total = (body as { total?: unknown } | undefined)?.total;
+  return typeof total === 'number'
+    ? `${what}: ${total.toLocaleString('en-US')} of ${CATALOG_PRODUCTS.toLocaleString('en-US')} products match (${((100 * total) / CATALOG_PRODUCTS).toFixed(1)} %)`
+    : undefined;
+};
+
+const CHECKOUT_BUYERS_AT_ONCE = 20;
+const buyerFlowPath = 'POST /api/v1/cart/add-to-cart x2 (two shops), POST /api/v1/order/create-order (COD)';
 
 export const scenarios: Scenario[] = [
   { name: 'ref: express json', server: 'ref-express', path: '/json' },
@@ -34,5 +61,74 @@ export const scenarios: Scenario[] = [
     path: '/api/v1/user/me',
     headers: (s) => ({ cookie: `token=${s.buyer.token}` }),
     reference: 'ref: express+pg pk select',
+  },
+
+  // Catalog: 100,000 products in 1,000 shops, seeded once by seedCatalog.
+  {
+    name: 'ref: express+pg product pk select',
+    server: 'ref-pg',
+    needs: ['catalog'],
+    path: (s) => `/products/${need(s, 'catalog').productIds[0]}`,
+    paths: (s) => need(s, 'catalog').productIds.map((id) => `/products/${id}`),
+  },
+  {
+    name: 'catalog: get-all-products q=leather $10-100 price_asc',
+    server: 'mvshop',
+    needs: ['catalog'],
+    path: catalogSearch,
+    reference: 'ref: express+pg product pk select',
+    note: totalNote('q=leather&minPrice=10&maxPrice=100'),
+  },
+  {
+    name: 'catalog: get-all-products first page',
+    server: 'mvshop',
+    needs: ['catalog'],
+    path: '/api/v1/product/get-all-products',
+    reference: 'ref: express+pg product pk select',
+    note: totalNote('first page (newest)'),
+  },
+  {
+    name: 'catalog: GET /product/:id',
+    server: 'mvshop',
+    needs: ['catalog'],
+    path: (s) => `/api/v1/product/${need(s, 'catalog').productIds[0]}`,
+    paths: (s) => need(s, 'catalog').productIds.map((id) => `/api/v1/product/${id}`),
+    reference: 'ref: express+pg product pk select',
+  },
+
+  // Checkout: 20 buyers at once, over 1,000 products, then all on one hot product.
+  {
+    name: 'ref: pg checkout tx, 1,000 products',
+    server: 'ref-checkout',
+    needs: ['checkout'],
+    path: 'POST /checkout (raw SQL transaction)',
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: refCheckoutFlow('spread'),
+  },
+  {
+    name: `checkout: COD buyer flow, ${CHECKOUT_PRODUCTS.toLocaleString('en-US')} products`,
+    server: 'mvshop',
+    needs: ['checkout'],
+    path: buyerFlowPath,
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: buyerFlow('spread'),
+    reference: 'ref: pg checkout tx, 1,000 products',
+  },
+  {
+    name: 'ref: pg checkout tx, hot product',
+    server: 'ref-checkout',
+    needs: ['checkout'],
+    path: 'POST /checkout (raw SQL transaction)',
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: refCheckoutFlow('hot'),
+  },
+  {
+    name: 'checkout: COD buyer flow, hot product',
+    server: 'mvshop',
+    needs: ['checkout'],
+    path: buyerFlowPath,
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: buyerFlow('hot'),
+    reference: 'ref: pg checkout tx, hot product',
   },
 ];

@@ -1,3 +1,4 @@
+import type { CheckResult } from './checkout-checks.ts';
 import type { Row } from './report.ts';
 
 const median = (xs: number[]): number => {
@@ -9,6 +10,25 @@ const medianOf = (xs: (number | undefined)[]) => {
   const defined = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
   return defined.length ? median(defined) : undefined;
 };
+
+/** Every round's database checks as one: counts summed, ok only when every round was. */
+function combineChecks(checks: (CheckResult | undefined)[]): CheckResult | undefined {
+  const all = checks.filter((c): c is CheckResult => c !== undefined);
+  if (all.length === 0) return undefined;
+  const sum = (f: (c: CheckResult) => number) => all.reduce((n, c) => n + f(c), 0);
+  return {
+    ok: all.every((c) => c.ok),
+    oversold: sum((c) => c.oversold),
+    negativeStock: Math.max(...all.map((c) => c.negativeStock)),
+    mismatched: sum((c) => c.mismatched),
+    unitsInLines: sum((c) => c.unitsInLines),
+    unitsSold: sum((c) => c.unitsSold),
+    stockTaken: sum((c) => c.stockTaken),
+    orders: { found: sum((c) => c.orders.found), expected: sum((c) => c.orders.expected) },
+    checkouts: { found: sum((c) => c.checkouts.found), expected: sum((c) => c.checkouts.expected) },
+    problems: all.flatMap((c) => c.problems),
+  };
+}
 
 /**
  * One row from the same scenario measured in several rounds: medians of throughput, latency and
@@ -42,12 +62,22 @@ export function combineRounds(rounds: Row[]): Row {
     peakRssMb: maxOf(rounds.map((r) => r.peakRssMb)),
     serverCpuPct: medianOf(rounds.map((r) => r.serverCpuPct)),
     clientCpuPct: medianOf(rounds.map((r) => r.clientCpuPct)),
+    dbCpuPct: medianOf(rounds.map((r) => r.dbCpuPct)),
     statusCodes,
     unexpected: sum((r) => r.unexpected),
     errors: sum((r) => r.errors),
     timeouts: sum((r) => r.timeouts),
     refReqPerSec: failed ? undefined : medianOf(rounds.map((r) => r.refReqPerSec)),
     ratio: failed ? undefined : medianOf(rounds.map((r) => r.ratio)),
+    flow: first.flow && {
+      flows: sum((r) => r.flow?.flows ?? 0),
+      keyStep: first.flow.keyStep,
+      keyStepMs: {
+        p50: medianOf(rounds.map((r) => r.flow?.keyStepMs.p50)) ?? NaN,
+        p99: medianOf(rounds.map((r) => r.flow?.keyStepMs.p99)) ?? NaN,
+      },
+      check: combineChecks(rounds.map((r) => r.flow?.check)),
+    },
     ok: !failed,
     problem: failed?.problem,
     rounds: rounds.map((r) => ({ reqPerSec: r.reqPerSec, p50: r.latencyMs.p50, p99: r.latencyMs.p99, ratio: r.ratio, ok: r.ok })),

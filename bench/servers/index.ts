@@ -20,6 +20,9 @@ export interface ServerDef {
 
 const script = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
+/** The storefront origin the API allows (CORS_ORIGIN); cookie-session writes must send it as `Origin`. */
+export const BENCH_ORIGIN = 'http://localhost:3000';
+
 /** The real API's environment: the bench database, no Redis (it measures the API alone), no logs. */
 export function mvshopEnv(bench: BenchContext): Record<string, string> {
   return {
@@ -30,6 +33,7 @@ export function mvshopEnv(bench: BenchContext): Record<string, string> {
     JWT_SECRET: bench.jwtSecret,
     ACTIVATION_SECRET: bench.activationSecret,
     PORT: '0',
+    CORS_ORIGIN: BENCH_ORIGIN,
   };
 }
 
@@ -38,6 +42,7 @@ export const servers = {
   mvshop: { script: script('./mvshop.ts'), env: mvshopEnv },
   'ref-express': { script: script('./ref-express.ts'), env: () => ({}) },
   'ref-pg': { script: script('./ref-pg.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },
+  'ref-checkout': { script: script('./ref-checkout.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },
 } satisfies Record<string, ServerDef>;
 
 export type ServerName = keyof typeof servers;

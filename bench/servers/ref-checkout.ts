@@ -1,0 +1,99 @@
+/**
+ * Reference: a cash-on-delivery checkout as one raw SQL transaction through a `pg` Pool (size 20, the
+ * API's default), no ORM, no session, no cart. POST /checkout `{ userId, productIds: [a, b], shippingAddress }`:
+ *
+ *   BEGIN
+ *   UPDATE products SET stock = stock - 1, sold_count = sold_count + 1 … WHERE id = $1 AND stock >= 1 RETURNING …
+ *     (once per line, in id order like mvshop's finalize, so two buyers never lock in opposite orders)
+ *   INSERT checkouts      (one row: orders.checkout_id is a NOT NULL foreign key)
+ *   INSERT orders         (one row, for the first line's shop)
+ *   INSERT order_lines    (two rows, one statement)
+ *   INSERT ledger_journals (one row: ledger_entries.journal_id is a NOT NULL foreign key)
+ *   INSERT ledger_entries (two rows, one statement: clearing −total, the shop's pending +total)
+ *   COMMIT
+ *
+ * 201 with the order; 409 (rolled back) when a line is out of stock.
+ */
+import express from 'express';
+import pg from 'pg';
+import { monotonicFactory } from 'ulid';
+import { listen, serveUntilParentLeaves } from './child.ts';
+
+const connectionString = process.env.DATABASE_URL;
+if (!connectionString) throw new Error('DATABASE_URL is required');
+const pool = new pg.Pool({ connectionString, max: 20 });
+pool.on('error', () => undefined);
+
+const ulid = monotonicFactory();
+const id = (prefix: string) => `${prefix}_${ulid().toLowerCase()}`;
+const FEE_BPS = 1000;
+const CURRENCY = 'usd';
+
+interface Taken {
+  id: string;
+  shop_id: string;
+  name: string;
+  price_minor: string;
+}
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.json());
+app.post('/checkout', async (req, res) => {
+  const { userId, productIds, shippingAddress } = req.body as { userId: string; productIds: string[]; shippingAddress: unknown };
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const lines: Taken[] = [];
+    for (const productId of [...productIds].sort()) {
+      const { rows } = await client.query<Taken>(
+        `UPDATE products SET stock = stock - 1, sold_count = sold_count + 1, updated_at = now()
+         WHERE id = $1 AND stock >= 1 AND status = 'active' AND deleted_at IS NULL
+         RETURNING id, shop_id, name, price_minor`,
+        [productId],
+      );
+      if (rows.length === 0) {
+        await client.query('ROLLBACK');
+        res.status(409).json({ success: false, message: `Out of stock: ${productId}` });
+        return;
+      }
+      lines.push(rows[0]!);
+    }
+    const total = lines.reduce((a, l) => a + Number(l.price_minor), 0);
+    const fee = Math.floor((total * FEE_BPS + 5000) / 10000);
+    const shopId = lines[0]!.shop_id;
+    const checkoutId = id('chk');
+    const orderId = id('ord');
+    const journalId = id('jrn');
+    const address = JSON.stringify(shippingAddress);
+    await client.query(
+      `INSERT INTO checkouts (id, user_id, status, payment_type, amount_minor, currency, shipping_address, snapshot, fingerprint, completed_at)
+       VALUES ($1, $2, 'completed', 'Cash On Delivery', $3, $4, $5, $6, $7, now())`,
+      [checkoutId, userId, total, CURRENCY, address, JSON.stringify({ totalMinor: total, lines: lines.map((l) => l.id) }), checkoutId],
+    );
+    await client.query(
+      `INSERT INTO orders (id, checkout_id, user_id, shop_id, status, payment_type, payment_status, currency, subtotal_minor,
+                           discount_minor, shipping_minor, total_minor, platform_fee_minor, fee_bps, shipping_address, buyer)
+       VALUES ($1, $2, $3, $4, 'Processing', 'Cash On Delivery', 'pending', $5, $6, 0, 0, $6, $7, $8, $9, $10)`,
+      [orderId, checkoutId, userId, shopId, CURRENCY, total, fee, FEE_BPS, address, JSON.stringify({ name: '', email: '', phoneNumber: null })],
+    );
+    await client.query(
+      `INSERT INTO order_lines (id, order_id, product_id, name, unit_price_minor, qty) VALUES ($1, $2, $3, $4, $5, 1), ($6, $2, $7, $8, $9, 1)`,
+      [id('oln'), orderId, lines[0]!.id, lines[0]!.name, lines[0]!.price_minor, id('oln'), lines[1]!.id, lines[1]!.name, lines[1]!.price_minor],
+    );
+    await client.query(`INSERT INTO ledger_journals (id, kind, ref) VALUES ($1, 'order-placed', $2)`, [journalId, orderId]);
+    await client.query(
+      `INSERT INTO ledger_entries (id, journal_id, account, amount_minor, currency) VALUES ($1, $2, 'platform:clearing', $3, $4), ($5, $2, $6, $7, $4)`,
+      [id('ent'), journalId, -total, CURRENCY, id('ent'), `shop:${shopId}:pending`, total],
+    );
+    await client.query('COMMIT');
+    res.status(201).json({ success: true, order: { id: orderId, checkoutId, totalMinor: total, lines: lines.map((l) => ({ productId: l.id, name: l.name })) } });
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    res.status(500).json({ success: false, message: (err as Error).message });
+  } finally {
+    client.release();
+  }
+});
+const server = await listen(app);
+serveUntilParentLeaves(server, () => pool.end());
