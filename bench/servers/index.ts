@@ -34,6 +34,8 @@ export function mvshopEnv(bench: BenchContext): Record<string, string> {
     ACTIVATION_SECRET: bench.activationSecret,
     PORT: '0',
     CORS_ORIGIN: BENCH_ORIGIN,
+    // As in production with `npm run worker`: the worker, not the API, delivers emails.
+    OUTBOX_IN_API: 'false',
   };
 }
 

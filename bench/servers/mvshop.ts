@@ -10,6 +10,6 @@ import { listen, serveUntilParentLeaves } from './child.ts';
 const config = loadConfig(process.env);
 const core = await createCore(config);
 const app = createApp(core, { redis: undefined });
-core.outbox.start();
+if (config.outbox.inApi) core.outbox.start();
 const server = await listen(app);
 serveUntilParentLeaves(server, () => core.close());

@@ -34,7 +34,7 @@ export async function startApi(config: Config, core?: Core): Promise<RunningApi>
       redis.once('ready', done);
     });
   const app = createApp(c, { redis });
-  c.outbox.start();
+  if (config.outbox.inApi) c.outbox.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

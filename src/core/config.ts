@@ -60,6 +60,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default('mvshop <no-reply@mvshop.local>'),
   MAIL_DIR: optionalString,
   OUTBOX_POLL_MS: int(1000, 10),
+  OUTBOX_IN_API: bool(true),
   OUTBOX_MAX_ATTEMPTS: int(8, 1),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_API_KEY: optionalString,
@@ -115,7 +116,8 @@ export interface Config {
     dir: string;
     smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
   };
-  outbox: { pollMs: number; maxAttempts: number };
+  /** `inApi`: the API process delivers side effects itself (embedded/dev); false when a worker does. */
+  outbox: { pollMs: number; maxAttempts: number; inApi: boolean };
   stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string };
   azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
   currency: string;
@@ -233,7 +235,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
           }
         : undefined,
     },
-    outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS },
+    outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, inApi: e.OUTBOX_IN_API },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
       publishableKey: e.STRIPE_API_KEY,
