@@ -177,6 +177,16 @@ describe('refunds', () => {
     expect(audit).toHaveLength(1);
   });
 
+  it('an admin refund that Stripe leaves unknown is audited at once, before anything completes it', async () => {
+    const { buyer, orderB } = await paidTwoShopOrder();
+    await buyer.client.put(`/order/order-refund/${orderB._id}`, {});
+    const admin = await signUpAdmin(app);
+    stripe.injectFault({ method: 'POST', path: '/v1/refunds', kind: 'error500-before-commit' });
+    expect((await admin.client.put(`/order/order-refund-success/${orderB._id}`)).status).toBe(502);
+    const audit = await rows<{ actor: string }>(sql`SELECT actor FROM audit_log WHERE action = 'order.refund' AND target = ${orderB._id}`);
+    expect(audit).toEqual([{ actor: admin.user._id }]);
+  });
+
   it('cash on delivery refunded before delivery: nothing was collected, so no refund record; the buyer is told it is cancelled', async () => {
     const shop = await signUpShop(app);
     const p = await listProduct(shop.client, { originalPrice: 30, stock: 3 });

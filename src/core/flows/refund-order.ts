@@ -36,6 +36,9 @@ export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
       throw new AppError('INVALID_STATE', `Order ${id} is "${order.status}": only an order in "Processing refund" can be refunded`);
     const now = ctx.clock.now();
     const card = order.paymentType === 'Credit Card';
+    // Audited when the admin acts, so it is recorded even if the reconciler finishes the refund later.
+    if (isAdmin)
+      await recordAudit({ ...ctx, db: tx }, { action: 'order.refund', target: id, reason: order.refundReason });
     // Cash never collected (refund before delivery): nothing goes back, so there is no refund record.
     if (!card && order.paymentStatus !== 'succeeded') return null;
     const [inserted] = await tx
@@ -87,8 +90,6 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
         .set({ stock: sql`${products.stock} + ${l.qty}`, soldCount: sql`GREATEST(${products.soldCount} - ${l.qty}, 0)`, updatedAt: now })
         .where(eq(products.id, l.productId));
     await reverseOrderMoney(c, order);
-    if (ctx.actor.kind === 'operator' || (ctx.actor.kind === 'user' && ctx.actor.role === 'Admin'))
-      await recordAudit(c, { action: 'order.refund', target: orderId, reason: order.refundReason });
     const collected = order.paymentStatus === 'succeeded';
     await queueEmail(c, order.buyer.email, collected ? 'order-refunded' : 'order-cancelled', {
       name: order.buyer.name,
