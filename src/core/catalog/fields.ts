@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.ts';
+import { requiredText } from '../shared/fields.ts';
 import { moneyMajor } from '../shared/money.ts';
 
 /** Field schemas of a listing. JSON and multipart (where every value is a string) parse the same way. */
@@ -8,10 +9,9 @@ export const MAX_PRICE_MINOR = 100_000_000; // 1,000,000.00
 export const MAX_STOCK = 1_000_000;
 export const MAX_TAGS = 20;
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
-export const listingName = text(200);
-export const listingDescription = text(5000);
+export const listingName = requiredText(200);
+export const listingDescription = requiredText(5000);
 
 /** Free-form names such as "Computers and Laptops" or "Pet Care", but never markup or control characters. */
 export const category = z

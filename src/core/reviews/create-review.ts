@@ -6,13 +6,14 @@ import { products } from '../db/schema/index.ts';
 import { isUniqueViolation, withTx } from '../db/tx.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
+import { requiredText } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 
 export const createReviewInput = z.object({
   productId: z.union([idSchema('product'), idSchema('event')], { message: 'must be a product or event id' }),
   orderId: idSchema('order'),
   rating: z.coerce.number({ message: 'must be a number' }).int('must be a whole number 1–5').min(1, 'must be 1–5').max(5, 'must be 1–5'),
-  comment: z.string().trim().min(1, 'is required').max(2000, 'must be at most 2000 characters'),
+  comment: requiredText(2000),
 });
 
 /**

@@ -4,15 +4,14 @@ import { emailSchema, findAccountByEmail, hashPassword, passwordSchema, startReg
 import type { ImageUpload } from '../media/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { parseInput } from '../shared/validation.ts';
-import { personName, phoneNumber, zipCode } from '../shared/fields.ts';
+import { personName, phoneNumber, requiredText, zipCode } from '../shared/fields.ts';
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 export const registerShopInput = z.object({
   name: personName,
   email: emailSchema,
   password: passwordSchema,
   phoneNumber,
-  address: text(300),
+  address: requiredText(300),
   zipCode,
 });
 export type RegisterShopInput = z.input<typeof registerShopInput>;

@@ -6,7 +6,7 @@ import { removeImageQuietly, type ImageUpload } from '../media/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { moneyMajor } from '../shared/money.ts';
 import { parseInput } from '../shared/validation.ts';
-import { personName, phoneNumber, zipCode } from '../shared/fields.ts';
+import { personName, phoneNumber, requiredText, zipCode } from '../shared/fields.ts';
 import { getSellerProfile } from './get-shop.ts';
 import type { SellerDto } from './dto.ts';
 
@@ -14,7 +14,7 @@ import type { SellerDto } from './dto.ts';
 export const updateSellerInfoInput = z.object({
   name: personName.optional(),
   description: z.string().trim().max(2000, 'must be at most 2000 characters').optional(),
-  address: z.string().trim().min(1, 'is required').max(300, 'must be at most 300 characters').optional(),
+  address: requiredText(300).optional(),
   phoneNumber: phoneNumber.optional(),
   zipCode: zipCode.optional(),
   /** Flat shipping charged once per order of this shop, in major units. */
@@ -39,12 +39,10 @@ export async function updateShopAvatar(ctx: Ctx, shopId: string, image: ImageUpl
   return getSellerProfile(ctx, shopId);
 }
 
-const bankField = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
-
 export const withdrawMethodInput = z.object({
   withdrawMethod: z.object({
-    bankName: bankField(120),
-    bankCountry: bankField(80),
+    bankName: requiredText(120),
+    bankCountry: requiredText(80),
     bankSwiftCode: z
       .string()
       .trim()
@@ -54,8 +52,8 @@ export const withdrawMethodInput = z.object({
       .union([z.string(), z.number()])
       .transform((v) => String(v).replace(/\s+/g, ''))
       .pipe(z.string().regex(/^[A-Za-z0-9]{4,34}$/, 'must be 4–34 letters or digits (account number or IBAN)')),
-    bankHolderName: bankField(120),
-    bankAddress: bankField(300),
+    bankHolderName: requiredText(120),
+    bankAddress: requiredText(300),
   }),
 });
 
