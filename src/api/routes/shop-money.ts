@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
-import { shopBalances, shopTransactions } from '../../core/ledger/index.ts';
-import { minorToMajor } from '../../core/shared/money.ts';
+import { shopBalanceDto, shopTransactions } from '../../core/ledger/index.ts';
 import { accountId, requestCtx, requireSeller } from '../session.ts';
 
 /** A seller's balances and ledger history, all derived from the ledger. */
@@ -9,17 +8,7 @@ export function shopMoneyRoutes(core: Core): Router {
   const r = Router();
   const seller = requireSeller(core);
   r.get('/balance', seller, async (req, res) => {
-    const b = await shopBalances(requestCtx(core, req, res), accountId(res));
-    res.json({
-      success: true,
-      balance: {
-        pending: minorToMajor(b.pendingMinor),
-        available: minorToMajor(b.availableMinor),
-        onHold: minorToMajor(b.heldMinor),
-        paidOut: minorToMajor(b.paidOutMinor),
-        currency: core.config.currency,
-      },
-    });
+    res.json({ success: true, balance: await shopBalanceDto(requestCtx(core, req, res), accountId(res)) });
   });
   r.get('/transactions', seller, async (req, res) => {
     res.json({ success: true, ...(await shopTransactions(requestCtx(core, req, res), accountId(res), req.query)) });

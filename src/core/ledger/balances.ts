@@ -1,6 +1,7 @@
 import { inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { ledgerBalances } from '../db/schema/commerce.ts';
+import { minorToMajor } from '../shared/money.ts';
 import { shopAccount } from './accounts.ts';
 
 export interface ShopBalances {
@@ -46,3 +47,15 @@ export async function availableBalances(ctx: Ctx, shopIds: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.account.split(':')[1]!, r.balance]));
 }
 
+
+/** A seller's balances as the API shows them: major units, with the currency. */
+export async function shopBalanceDto(ctx: Ctx, shopId: string) {
+  const b = await shopBalances(ctx, shopId);
+  return {
+    pending: minorToMajor(b.pendingMinor),
+    available: minorToMajor(b.availableMinor),
+    onHold: minorToMajor(b.heldMinor),
+    paidOut: minorToMajor(b.paidOutMinor),
+    currency: ctx.config.currency,
+  };
+}
