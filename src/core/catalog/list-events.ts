@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { moderationStatuses, products, publicListing, shops } from '../db/schema/index.ts';
-import { forbidden, notFound } from '../shared/errors.ts';
+import { moderationStatuses, products, publicListing } from '../db/schema/index.ts';
+import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { pageInput, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
-import { isAdmin, isOwner, listingPage, parseIdParam, shopIsLive } from './listings.ts';
+import { isAdmin, listingPage, parseIdParam, shopListingViewer } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
 export const listEventsInput = pageInput;
@@ -29,12 +29,7 @@ export async function listEvents(ctx: Ctx, raw: unknown): Promise<Page & { event
 export async function listShopEvents(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<Page & { events: ListingDto[] }> {
   const shopId = parseIdParam(idSchema('shop'), rawShopId, 'shopId');
   const input = parseInput(listEventsInput, raw);
-  const privileged = isOwner(ctx.actor, shopId) || isAdmin(ctx.actor);
-  const [shop] = await ctx.db
-    .select({ id: shops.id })
-    .from(shops)
-    .where(privileged ? eq(shops.id, shopId) : and(eq(shops.id, shopId), shopIsLive));
-  if (!shop) throw notFound('Shop');
+  const privileged = await shopListingViewer(ctx, shopId);
   const running = gt(products.endsAt, ctx.clock.now());
   const where = privileged
     ? and(eq(products.shopId, shopId), sql`${products.kind} = 'event'`, isNull(products.deletedAt), running)

@@ -171,3 +171,17 @@ async function countListings(ctx: Ctx, where: SQL | undefined): Promise<[{ total
   });
   return [{ total }];
 }
+
+/**
+ * Whether the caller sees all of one shop's listings (its owner, an admin) or only the public ones.
+ * A closed or banned shop is a 404 to the public.
+ */
+export async function shopListingViewer(ctx: Ctx, shopId: string): Promise<boolean> {
+  const privileged = isOwner(ctx.actor, shopId) || isAdmin(ctx.actor);
+  const [shop] = await ctx.db
+    .select({ id: shops.id })
+    .from(shops)
+    .where(privileged ? eq(shops.id, shopId) : and(eq(shops.id, shopId), shopIsLive));
+  if (!shop) throw notFound('Shop');
+  return privileged;
+}

@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { moderationStatuses, products, publicListing, ratingX10, shops } from '../db/schema/index.ts';
-import { forbidden, notFound } from '../shared/errors.ts';
+import { moderationStatuses, products, publicListing, ratingX10 } from '../db/schema/index.ts';
+import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { moneyMajor } from '../shared/money.ts';
 import { pageInput, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { category } from './fields.ts';
-import { isAdmin, isOwner, listingPage, parseIdParam, shopIsLive } from './listings.ts';
+import { isAdmin, listingPage, parseIdParam, shopListingViewer } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
 /*
@@ -121,12 +121,7 @@ export const shopProductsInput = pageInput;
 export async function listShopProducts(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<Page & { products: ListingDto[] }> {
   const shopId = parseIdParam(idSchema('shop'), rawShopId);
   const input = parseInput(shopProductsInput, raw);
-  const privileged = isOwner(ctx.actor, shopId) || isAdmin(ctx.actor);
-  const [shop] = await ctx.db
-    .select({ id: shops.id })
-    .from(shops)
-    .where(privileged ? eq(shops.id, shopId) : and(eq(shops.id, shopId), shopIsLive));
-  if (!shop) throw notFound('Shop');
+  const privileged = await shopListingViewer(ctx, shopId);
   const where = privileged
     ? and(eq(products.shopId, shopId), sql`${products.kind} = 'product'`, isNull(products.deletedAt))
     : and(publicListing(products, 'product'), eq(products.shopId, shopId));
