@@ -36,6 +36,8 @@ export interface Scenario {
    * flows per second (orders/s) and, when the plan says so, checks stock and orders in the database.
    */
   flow?: (seed: Seed, users: number) => FlowPlan;
+  /** Extra environment for this row's server (e.g. a cache turned off). */
+  env?: Record<string, string>;
   /** A line for the notes below the table, from the probe's response body (e.g. how many products a query matches). */
   note?: (body: unknown, seed: Seed) => string | undefined;
 }
@@ -86,6 +88,23 @@ export const scenarios: Scenario[] = [
     path: '/api/v1/product/get-all-products',
     reference: 'ref: express+pg product pk select',
     note: totalNote('first page (newest)'),
+  },
+  // The same two pages with the public page cache off: every request reads the database.
+  {
+    name: 'catalog: get-all-products q=leather $10-100 price_asc, page cache off',
+    server: 'mvshop',
+    needs: ['catalog'],
+    path: catalogSearch,
+    env: { CATALOG_PAGE_CACHE_MS: '0' },
+    reference: 'ref: express+pg product pk select',
+  },
+  {
+    name: 'catalog: get-all-products first page, page cache off',
+    server: 'mvshop',
+    needs: ['catalog'],
+    path: '/api/v1/product/get-all-products',
+    env: { CATALOG_PAGE_CACHE_MS: '0' },
+    reference: 'ref: express+pg product pk select',
   },
   {
     name: 'catalog: GET /product/:id',

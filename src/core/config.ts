@@ -76,6 +76,7 @@ const envSchema = z.object({
     .transform((v) => v.toLowerCase()),
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
   LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
+  CATALOG_PAGE_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
 });
 
@@ -124,6 +125,8 @@ export interface Config {
   platformFeeBps: number;
   /** How long a catalog page's `total` (and shops' ratings) may be reused; 0 computes them every time. */
   listCacheMs: number;
+  /** How long a whole public catalog page (`get-all-products`) may be reused; 0 reads it every time. */
+  pageCacheMs: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
 }
@@ -255,6 +258,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     currency: e.CURRENCY,
     platformFeeBps: e.PLATFORM_FEE_BPS,
     listCacheMs: e.LIST_TOTAL_CACHE_MS,
+    pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
     catalog: { moderation: e.PRODUCT_MODERATION },
   };
 }

@@ -219,3 +219,35 @@ describe('GET /product/:id visibility', () => {
     expect(res.body.product).toMatchObject({ kind: 'event', name: 'Leather Week Deal', eventStatus: 'running', finish_Date: event.finish_Date });
   });
 });
+
+describe('CATALOG_PAGE_CACHE_MS', () => {
+  it('reuses a public catalog page for the configured time, keyed by the whole query, and never caches the shop-owner views', async () => {
+    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000' } });
+    try {
+      const shop = await signUpShop(cached, { name: 'Cache Corner' });
+      const post = (name: string) =>
+        shop.client.post('/product', { name, description: 'A thing for sale.', tags: [], stock: 5, images: [PNG_URL], category: 'Accessories', originalPrice: 12 });
+      expect((await post('First Lamp')).status).toBe(201);
+      const names = async (query: string) => {
+        const res = await cached.client().get(`/product/get-all-products${query}`);
+        expect(res.status).toBe(200);
+        return { names: res.body.products.map((p: { name: string }) => p.name), total: res.body.total };
+      };
+      expect(await names('')).toEqual({ names: ['First Lamp'], total: 1 });
+      expect(await names('?q=lamp')).toEqual({ names: ['First Lamp'], total: 1 });
+
+      expect((await post('Second Lamp')).status).toBe(201);
+      // The same pages within the cache time are the ones already read...
+      expect(await names('')).toEqual({ names: ['First Lamp'], total: 1 });
+      expect(await names('?q=lamp')).toEqual({ names: ['First Lamp'], total: 1 });
+      // ...while another page size, page or filter is read afresh,
+      expect((await names('?limit=10')).names).toEqual(['Second Lamp', 'First Lamp']);
+      expect((await names('?q=lamp&sort=price_asc')).names).toHaveLength(2);
+      // and the shop's own list and the product page always read the rows.
+      const own = await shop.client.get(`/product/shop/${shop.seller._id}`);
+      expect(own.body.products.map((p: { name: string }) => p.name)).toEqual(['Second Lamp', 'First Lamp']);
+    } finally {
+      await cached.close();
+    }
+  });
+});

@@ -57,6 +57,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ARGON2_TIME_COST: '1',
     // Tests read their own writes at once; production reuses catalog totals for a few seconds.
     LIST_TOTAL_CACHE_MS: '0',
+    CATALOG_PAGE_CACHE_MS: '0',
     ...opts.env,
   });
   const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe });

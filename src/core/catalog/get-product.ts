@@ -1,9 +1,32 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
+import { products, shops } from '../db/schema/index.ts';
 import { notFound } from '../shared/errors.ts';
+import { productReviewsJson, toReviewDtos } from '../reviews/index.ts';
 import { listingId } from './fields.ts';
-import { canView, findListing, parseIdParam, toListingDtos } from './listings.ts';
-import { listProductReviews } from '../reviews/index.ts';
-import type { ProductDetailDto } from './dto.ts';
+import { canView, listingColumns, parseIdParam, shopColumns } from './listings.ts';
+import { toListingDto, type ProductDetailDto } from './dto.ts';
+
+/*
+ * The whole page in one statement: the listing, its shop, the shop's rating summed over its listings
+ * (an index-only scan of products_shop_rating_idx) and the newest reviews.
+ */
+const productPage = prepared((db) =>
+  db
+    .select({
+      product: listingColumns,
+      shop: shopColumns,
+      shopRating: sql<[number, number]>`(
+        SELECT ARRAY[coalesce(sum(o.rating_sum), 0), coalesce(sum(o.rating_count), 0)]::int[]
+        FROM ${products} o WHERE o.shop_id = ${products.shopId} AND o.deleted_at IS NULL)`,
+      reviews: productReviewsJson(products.id),
+    })
+    .from(products)
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .where(and(eq(products.id, sql.placeholder('id')), isNull(products.deletedAt)))
+    .prepare('catalog_product_page'),
+);
 
 /**
  * The product page: a product or event with its public shop and reviews. Anyone sees an active listing
@@ -12,8 +35,8 @@ import type { ProductDetailDto } from './dto.ts';
  */
 export async function getProduct(ctx: Ctx, rawId: unknown): Promise<ProductDetailDto> {
   const id = parseIdParam(listingId, rawId);
-  const row = await findListing(ctx.db, id);
+  const [row] = await productPage(ctx.db).execute({ id });
   if (!row || !canView(ctx.actor, row.product, row.shop)) throw notFound('Product');
-  const [dto] = await toListingDtos(ctx, [row]);
-  return { ...dto!, reviews: await listProductReviews(ctx, id) };
+  const [sum, count] = row.shopRating;
+  return { ...toListingDto(row.product, row.shop, { sum, count }, ctx.clock.now()), reviews: toReviewDtos(row.reviews) };
 }

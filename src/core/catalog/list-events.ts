@@ -13,12 +13,16 @@ export const listEventsInput = pageInput;
 
 // Running ones first (they started earliest), then upcoming by start; ended ones are not listed.
 const byStart = [asc(products.startsAt), asc(products.endsAt), asc(products.id)];
+const running = gt(products.endsAt, sql.placeholder('now'));
 
 /** Running and upcoming events of live shops, for the storefront's events page. */
 export async function listEvents(ctx: Ctx, raw: unknown): Promise<Page & { events: ListingDto[] }> {
   const input = parseInput(listEventsInput, raw);
-  const where = and(publicListing(products, 'event'), gt(products.endsAt, ctx.clock.now()));
-  const { items, ...page } = await listingPage(ctx, where, byStart, input, true);
+  const query = {
+    key: 'events',
+    build: () => ({ where: and(publicListing(products, 'event'), running), order: byStart, onlyLiveShops: true }),
+  };
+  const { items, ...page } = await listingPage(ctx, query, { now: ctx.clock.now() }, input);
   return { events: items, ...page };
 }
 
@@ -30,11 +34,17 @@ export async function listShopEvents(ctx: Ctx, rawShopId: unknown, raw: unknown)
   const shopId = parseIdParam(idSchema('shop'), rawShopId, 'shopId');
   const input = parseInput(listEventsInput, raw);
   const privileged = await shopListingViewer(ctx, shopId);
-  const running = gt(products.endsAt, ctx.clock.now());
-  const where = privileged
-    ? and(eq(products.shopId, shopId), sql`${products.kind} = 'event'`, isNull(products.deletedAt), running)
-    : and(publicListing(products, 'event'), eq(products.shopId, shopId), running);
-  const { items, ...page } = await listingPage(ctx, where, byStart, input, !privileged);
+  const query = {
+    key: `shop-events|${privileged}`,
+    build: () => ({
+      where: privileged
+        ? and(eq(products.shopId, sql.placeholder('shopId')), sql`${products.kind} = 'event'`, isNull(products.deletedAt), running)
+        : and(publicListing(products, 'event'), eq(products.shopId, sql.placeholder('shopId')), running),
+      order: byStart,
+      onlyLiveShops: !privileged,
+    }),
+  };
+  const { items, ...page } = await listingPage(ctx, query, { shopId, now: ctx.clock.now() }, input);
   return { events: items, ...page };
 }
 
@@ -49,11 +59,19 @@ export const adminEventsInput = pageInput.extend({
 export async function adminListEvents(ctx: Ctx, raw: unknown): Promise<Page & { events: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminEventsInput, raw);
-  const where = and(
-    sql`${products.kind} = 'event'`,
-    isNull(products.deletedAt),
-    input.status !== undefined ? eq(products.status, input.status) : undefined,
-  );
-  const { items, ...page } = await listingPage(ctx, where, [desc(products.createdAt), desc(products.id)], input, false);
+  const { status } = input;
+  const query = {
+    key: `admin-events|${status !== undefined}`,
+    build: () => ({
+      where: and(
+        sql`${products.kind} = 'event'`,
+        isNull(products.deletedAt),
+        status !== undefined ? eq(products.status, sql.placeholder('status')) : undefined,
+      ),
+      order: [desc(products.createdAt), desc(products.id)],
+      onlyLiveShops: false,
+    }),
+  };
+  const { items, ...page } = await listingPage(ctx, query, { status }, input);
   return { events: items, ...page };
 }

@@ -3,6 +3,7 @@ import { and, count, eq, getTableColumns, inArray, isNull, sql, type SQL } from 
 import { z } from 'zod';
 import type { Actor, Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
+import { prepared, type Prepared } from '../db/prepared.ts';
 import { products, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { offsetOf, pageOf, type Page, type PageInput } from '../shared/pagination.ts';
@@ -89,10 +90,13 @@ export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: Listing
 
 // Per process, keyed by database and query: summing ratings and counting a whole filter are the
 // costliest reads of a catalog page, and a few seconds of staleness in either is harmless.
-let caches: { ttl: number; totals: TtlCache<number>; ratings: TtlCache<ShopRating> } | undefined;
+let caches:
+  | { ttl: number; pageTtl: number; totals: TtlCache<number>; ratings: TtlCache<ShopRating>; pages: TtlCache<Page & { items: ListingDto[] }> }
+  | undefined;
 function cachesFor(ctx: Ctx) {
-  if (caches?.ttl !== ctx.config.listCacheMs)
-    caches = { ttl: ctx.config.listCacheMs, totals: new TtlCache(ctx.config.listCacheMs), ratings: new TtlCache(ctx.config.listCacheMs, 10_000) };
+  const { listCacheMs: ttl, pageCacheMs: pageTtl } = ctx.config;
+  if (caches?.ttl !== ttl || caches.pageTtl !== pageTtl)
+    caches = { ttl, pageTtl, totals: new TtlCache(ttl), ratings: new TtlCache(ttl, 10_000), pages: new TtlCache(pageTtl) };
   return caches;
 }
 const dbKey = (ctx: Ctx) => ctx.config.database.url ?? ctx.config.database.pgliteDir;
@@ -138,38 +142,82 @@ export async function toListingDtos(ctx: Ctx, rows: { product: ListingRow; shop:
   return rows.map((r) => toListingDto(r.product, r.shop, ratings.get(r.shop.id) ?? { sum: 0, count: 0 }, now));
 }
 
-/** One page of listings with their shops (only live shops unless `onlyLiveShops` is false), and the total. */
-export async function listingPage(
-  ctx: Ctx,
-  filter: SQL | undefined,
-  order: SQL[],
-  input: PageInput,
-  onlyLiveShops: boolean,
-): Promise<Page & { items: ListingDto[] }> {
-  const where = onlyLiveShops ? and(filter, fromLiveShop) : filter;
-  const [rows, [{ total } = { total: 0 }]] = await Promise.all([
-    ctx.db
-      .select({ product: listingColumns, shop: shopColumns })
-      .from(products)
-      .innerJoin(shops, eq(shops.id, products.shopId))
-      .where(where)
-      .orderBy(...order)
-      .limit(input.limit)
-      .offset(offsetOf(input)),
-    countListings(ctx, where),
-  ]);
-  return { items: await toListingDtos(ctx, rows), ...pageOf(total, input) };
+/**
+ * The shape of a list query: its filter and order, with every value a `sql.placeholder`, so it is built
+ * and prepared once per process (building drizzle SQL cost more CPU than the rest of a catalog page).
+ * Equal keys must build equal SQL.
+ */
+export interface ListingQuery {
+  key: string;
+  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean };
 }
 
-/** `total` for a filter: exact, but reused for LIST_TOTAL_CACHE_MS (counting a broad filter scans it all). */
-async function countListings(ctx: Ctx, where: SQL | undefined): Promise<[{ total: number }]> {
-  const query = ctx.db.select({ total: count() }).from(products).where(where);
-  const { sql: text, params } = query.toSQL();
-  const total = await cachesFor(ctx).totals.getOrCompute(`${dbKey(ctx)}|${text}|${JSON.stringify(params)}`, async () => {
-    const [row] = await query;
-    return row?.total ?? 0;
-  });
-  return [{ total }];
+interface ListingStatements {
+  rows: (db: Db) => Prepared<{ product: ListingRow; shop: ShopRow }[]>;
+  count: (db: Db) => Prepared<{ total: number }[]>;
+}
+const statements = new Map<string, ListingStatements>();
+
+function statementsFor(query: ListingQuery): ListingStatements {
+  let found = statements.get(query.key);
+  if (found) return found;
+  const { where: filter, order, onlyLiveShops } = query.build();
+  const where = onlyLiveShops ? and(filter, fromLiveShop) : filter;
+  // Unnamed statements (''): the server plans each execution for its own values, which a search needs
+  // (a rare word and a common one want different plans).
+  found = {
+    rows: prepared((db) =>
+      db
+        .select({ product: listingColumns, shop: shopColumns })
+        .from(products)
+        .innerJoin(shops, eq(shops.id, products.shopId))
+        .where(where)
+        .orderBy(...order)
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset'))
+        .prepare(''),
+    ),
+    count: prepared((db) => db.select({ total: count() }).from(products).where(where).prepare('')),
+  };
+  statements.set(query.key, found);
+  return found;
+}
+
+/**
+ * One page of listings with their shops, and the total. `total` is exact, but reused for
+ * LIST_TOTAL_CACHE_MS: counting a broad filter scans all of it.
+ */
+export async function listingPage(
+  ctx: Ctx,
+  query: ListingQuery,
+  values: Record<string, unknown>,
+  input: PageInput,
+): Promise<Page & { items: ListingDto[] }> {
+  const { rows, count: counted } = statementsFor(query);
+  const [page, total] = await Promise.all([
+    rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
+    cachesFor(ctx).totals.getOrCompute(`${dbKey(ctx)}|${query.key}|${JSON.stringify(values)}`, async () => {
+      const [row] = await counted(ctx.db).execute(values);
+      return row?.total ?? 0;
+    }),
+  ]);
+  return { items: await toListingDtos(ctx, page), ...pageOf(total, input) };
+}
+
+/**
+ * The same, for a page everyone sees alike (the public catalog): the whole page is reused for
+ * CATALOG_PAGE_CACHE_MS (1 s), so the storefront's hottest pages (the first page, popular searches)
+ * cost one query per second per process however many shoppers ask. Within that time a page may show
+ * a listing's previous stock or price; the product page and checkout always read the row itself.
+ */
+export async function sharedListingPage(
+  ctx: Ctx,
+  query: ListingQuery,
+  values: Record<string, unknown>,
+  input: PageInput,
+): Promise<Page & { items: ListingDto[] }> {
+  const key = `${dbKey(ctx)}|${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
+  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input));
 }
 
 /**

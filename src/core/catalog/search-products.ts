@@ -8,7 +8,7 @@ import { moneyMajor } from '../shared/money.ts';
 import { pageInput, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { category } from './fields.ts';
-import { isAdmin, listingPage, parseIdParam, shopListingViewer } from './listings.ts';
+import { isAdmin, listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
 /*
@@ -86,29 +86,45 @@ function orderFor(sort: ProductSort, tsQuery: SQL | undefined): SQL[] {
       return [desc(rating10), desc(products.ratingCount), desc(products.id)];
     case 'relevance':
       if (tsQuery) return [desc(sql`ts_rank(${products.search}, ${tsQuery})`), desc(products.id)];
-      return [desc(products.createdAt), desc(products.id)];
+      return newestFirst;
     case 'newest':
-      return [desc(products.createdAt), desc(products.id)];
+      return newestFirst;
   }
 }
+const newestFirst = [desc(products.createdAt), desc(products.id)];
+const value = (name: string) => sql.placeholder(name);
 
 /** The public catalog: active products of live shops, searched, filtered by effective price and rating, sorted, paginated. */
 export async function searchProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[] }> {
   const input = parseInput(searchProductsInput, raw);
-  const words = prefixQuery(input.q);
-  const tsQuery = words ? sql`to_tsquery('english', ${words})` : undefined;
-  const where = and(
-    publicListing(products, 'product'),
-    tsQuery && sql`${products.search} @@ ${tsQuery}`,
-    input.category !== undefined ? eq(products.category, input.category) : undefined,
-    input.shop !== undefined ? eq(products.shopId, input.shop) : undefined,
-    input.minPrice !== undefined ? sql`${effectivePrice} >= ${input.minPrice}` : undefined,
-    input.maxPrice !== undefined ? sql`${effectivePrice} <= ${input.maxPrice}` : undefined,
+  const values = {
+    q: prefixQuery(input.q),
+    category: input.category,
+    shop: input.shop,
+    minPrice: input.minPrice,
+    maxPrice: input.maxPrice,
     // Shown ratings have one decimal, so "4.5 and up" means a shown 4.5 or more.
-    input.minRating !== undefined ? sql`${rating10} >= ${Math.ceil(input.minRating * 10 - 1e-9)}` : undefined,
-  );
-  const sort = input.sort ?? (tsQuery ? 'relevance' : 'newest');
-  const { items, ...pg } = await listingPage(ctx, where, orderFor(sort, tsQuery), input, true);
+    minRating10: input.minRating === undefined ? undefined : Math.ceil(input.minRating * 10 - 1e-9),
+  };
+  const has = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v !== undefined])) as Record<keyof typeof values, boolean>;
+  const sort = input.sort ?? (has.q ? 'relevance' : 'newest');
+  const query = {
+    key: `search|${sort}|${Object.keys(has).filter((k) => has[k as keyof typeof has]).join(',')}`,
+    build: () => {
+      const tsQuery = has.q ? sql`to_tsquery('english', ${value('q')})` : undefined;
+      const where = and(
+        publicListing(products, 'product'),
+        tsQuery && sql`${products.search} @@ ${tsQuery}`,
+        has.category ? eq(products.category, value('category')) : undefined,
+        has.shop ? eq(products.shopId, value('shop')) : undefined,
+        has.minPrice ? sql`${effectivePrice} >= ${value('minPrice')}` : undefined,
+        has.maxPrice ? sql`${effectivePrice} <= ${value('maxPrice')}` : undefined,
+        has.minRating10 ? sql`${rating10} >= ${value('minRating10')}` : undefined,
+      );
+      return { where, order: orderFor(sort, tsQuery), onlyLiveShops: true };
+    },
+  };
+  const { items, ...pg } = await sharedListingPage(ctx, query, values, input);
   return { products: items, ...pg };
 }
 
@@ -122,10 +138,17 @@ export async function listShopProducts(ctx: Ctx, rawShopId: unknown, raw: unknow
   const shopId = parseIdParam(idSchema('shop'), rawShopId);
   const input = parseInput(shopProductsInput, raw);
   const privileged = await shopListingViewer(ctx, shopId);
-  const where = privileged
-    ? and(eq(products.shopId, shopId), sql`${products.kind} = 'product'`, isNull(products.deletedAt))
-    : and(publicListing(products, 'product'), eq(products.shopId, shopId));
-  const { items, ...pg } = await listingPage(ctx, where, [desc(products.createdAt), desc(products.id)], input, !privileged);
+  const query = {
+    key: `shop-products|${privileged}`,
+    build: () => ({
+      where: privileged
+        ? and(eq(products.shopId, value('shopId')), sql`${products.kind} = 'product'`, isNull(products.deletedAt))
+        : and(publicListing(products, 'product'), eq(products.shopId, value('shopId'))),
+      order: newestFirst,
+      onlyLiveShops: !privileged,
+    }),
+  };
+  const { items, ...pg } = await listingPage(ctx, query, { shopId }, input);
   return { products: items, ...pg };
 }
 
@@ -138,12 +161,20 @@ export const adminProductsInput = pageInput.extend({
 export async function adminListProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminProductsInput, raw);
-  const where = and(
-    sql`${products.kind} = 'product'`,
-    isNull(products.deletedAt),
-    input.status !== undefined ? eq(products.status, input.status) : undefined,
-    input.shop !== undefined ? eq(products.shopId, input.shop) : undefined,
-  );
-  const { items, ...pg } = await listingPage(ctx, where, [desc(products.createdAt), desc(products.id)], input, false);
+  const { status, shop } = input;
+  const query = {
+    key: `admin-products|${status !== undefined}|${shop !== undefined}`,
+    build: () => ({
+      where: and(
+        sql`${products.kind} = 'product'`,
+        isNull(products.deletedAt),
+        status !== undefined ? eq(products.status, value('status')) : undefined,
+        shop !== undefined ? eq(products.shopId, value('shop')) : undefined,
+      ),
+      order: newestFirst,
+      onlyLiveShops: false,
+    }),
+  };
+  const { items, ...pg } = await listingPage(ctx, query, { status, shop }, input);
   return { products: items, ...pg };
 }

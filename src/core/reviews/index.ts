@@ -1,2 +1,2 @@
 export { createReview, createReviewInput } from './create-review.ts';
-export { listProductReviews, type ReviewDto } from './list-reviews.ts';
+export { productReviewsJson, toReviewDtos, type ReviewDto } from './list-reviews.ts';

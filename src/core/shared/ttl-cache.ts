@@ -5,6 +5,8 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
+  // Misses being computed: concurrent callers of one key share one computation (no stampede).
+  private readonly pending = new Map<string, Promise<V>>();
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 1000,
@@ -25,8 +27,22 @@ export class TtlCache<V> {
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
-    const value = await compute();
-    this.set(key, value);
-    return value;
+    if (this.ttlMs <= 0) return compute();
+    let running = this.pending.get(key);
+    if (!running) {
+      running = compute().then(
+        (value) => {
+          this.pending.delete(key);
+          this.set(key, value);
+          return value;
+        },
+        (err: unknown) => {
+          this.pending.delete(key);
+          throw err;
+        },
+      );
+      this.pending.set(key, running);
+    }
+    return running;
   }
 }

@@ -78,6 +78,8 @@ export const products = pgTable(
     check('products_status_ck', sql`${t.status} IN ('active', 'pending', 'hidden', 'rejected')`),
     check('products_window_ck', sql`${t.kind} = 'product' OR (${t.startsAt} IS NOT NULL AND ${t.endsAt} IS NOT NULL AND ${t.startsAt} < ${t.endsAt})`),
     index('products_shop_idx').on(t.shopId, t.createdAt),
+    // A shop's rating is summed over its listings on every product page: an index-only scan of this.
+    index('products_shop_rating_idx').on(t.shopId, t.ratingSum, t.ratingCount).where(sql`${t.deletedAt} IS NULL`),
     index('products_search_idx').using('gin', t.search),
     // One index per public sort and filter (EXPLAIN notes in src/core/catalog/search-products.ts). All
     // ascending: a backward scan serves `ORDER BY … DESC`, whose NULLS FIRST a `.desc()` index (drizzle

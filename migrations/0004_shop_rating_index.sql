@@ -1,0 +1,1 @@
+CREATE INDEX "products_shop_rating_idx" ON "products" USING btree ("shop_id","rating_sum","rating_count") WHERE "products"."deleted_at" IS NULL;
