@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { shops, users, type AccountKind } from '../db/schema/index.ts';
+import { prepared } from '../db/prepared.ts';
 import { withTx } from '../db/tx.ts';
 import { queueEmail } from '../mail/index.ts';
 import { AppError } from '../shared/errors.ts';
@@ -54,9 +55,17 @@ export async function findAccountByEmail(ctx: Ctx, kind: AccountKind, email: str
   return row;
 }
 
+// Every signed-in request reads its account by key: prepared once, planned once per connection.
+const accountById = {
+  user: prepared((db) => db.select(accountColumns('user')).from(users).where(eq(users.id, sql.placeholder('id'))).prepare('account_user_by_id')),
+  shop: prepared((db) => {
+    const t = table('shop');
+    return db.select(accountColumns('shop')).from(t).where(eq(t.id, sql.placeholder('id'))).prepare('account_shop_by_id');
+  }),
+};
+
 export async function findAccountById(ctx: Ctx, kind: AccountKind, id: string): Promise<AccountRow | undefined> {
-  const t = table(kind);
-  const [row] = await ctx.db.select(accountColumns(kind)).from(t).where(eq(t.id, id)).limit(1);
+  const [row] = await accountById[kind](ctx.db).execute({ id });
   return row;
 }
 

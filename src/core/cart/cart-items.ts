@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { products, shops } from '../db/schema/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
@@ -31,12 +32,32 @@ export async function getCart(ctx: Ctx, userId: string): Promise<CartDto> {
   return toCartDto(priceCart(rows, { now: ctx.clock.now(), defaultFeeBps: ctx.config.platformFeeBps }), ctx.config.currency);
 }
 
-async function buyableListing(ctx: Ctx, productId: string) {
-  const [row] = await ctx.db
-    .select({ product: products, shop: shops })
+// The listing, whether it can be bought, and the buyer's cart as far as adding to it needs: one read.
+const listingForCart = prepared((db) =>
+  db
+    .select({
+      product: {
+        name: products.name,
+        kind: products.kind,
+        stock: products.stock,
+        status: products.status,
+        deletedAt: products.deletedAt,
+        startsAt: products.startsAt,
+        endsAt: products.endsAt,
+      },
+      shop: { deletedAt: shops.deletedAt, bannedAt: shops.bannedAt },
+      inCart: sql<number | null>`(SELECT ci.qty FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')} AND ci.product_id = ${products.id})`,
+      lines: sql<number>`(SELECT count(*)::int FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')})`,
+    })
     .from(products)
     .innerJoin(shops, eq(shops.id, products.shopId))
-    .where(eq(products.id, productId));
+    .where(eq(products.id, sql.placeholder('productId')))
+    .prepare('cart_listing'),
+);
+
+/** A listing the buyer may put in the cart now, with how many they already have and how many lines the cart has. */
+async function buyableListing(ctx: Ctx, userId: string, productId: string) {
+  const [row] = await listingForCart(ctx.db).execute({ userId, productId });
   if (!row) throw notFound('Product');
   const reason = unavailableReason(
     {
@@ -52,7 +73,7 @@ async function buyableListing(ctx: Ctx, productId: string) {
   // Hidden, pending or deleted listings look like nothing to a buyer.
   if (reason === 'no longer sold' || reason === 'not available') throw notFound('Product');
   if (reason) throw new AppError('CONFLICT', `${row.product.name} cannot be bought now: ${reason}`);
-  return row.product;
+  return row;
 }
 
 function stockError(name: string, stock: number, wanted: number) {
@@ -66,17 +87,10 @@ function stockError(name: string, stock: number, wanted: number) {
 /** Adds a listing (or more of it). The total quantity never exceeds the stock at this moment. */
 export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(addToCartInput, raw);
-  const product = await buyableListing(ctx, input.productId);
-  const [existing] = await ctx.db
-    .select({ qty: cartItems.qty })
-    .from(cartItems)
-    .where(and(eq(cartItems.userId, userId), eq(cartItems.productId, input.productId)));
-  const wanted = (existing?.qty ?? 0) + input.qty;
+  const { product, inCart, lines } = await buyableListing(ctx, userId, input.productId);
+  const wanted = (inCart ?? 0) + input.qty;
   if (wanted > product.stock) throw stockError(product.name, product.stock, wanted);
-  if (!existing) {
-    const lines = await ctx.db.$count(cartItems, eq(cartItems.userId, userId));
-    if (lines >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
-  }
+  if (inCart === null && lines >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
   const now = ctx.clock.now();
   await ctx.db
     .insert(cartItems)
@@ -92,7 +106,7 @@ export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise
 export async function updateCartItem(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(updateCartItemInput, raw);
   if (input.qty === 0) return removeCartItem(ctx, userId, input.productId);
-  const product = await buyableListing(ctx, input.productId);
+  const { product } = await buyableListing(ctx, userId, input.productId);
   if (input.qty > product.stock) throw stockError(product.name, product.stock, input.qty);
   const now = ctx.clock.now();
   await ctx.db

@@ -1,4 +1,5 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
+import { prepared } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { products, shops, type Image } from '../db/schema/index.ts';
@@ -23,15 +24,44 @@ export interface CartRow {
   feeBps: number | null;
 }
 
-/** The buyer's cart lines joined with the listing and shop as they are right now. */
-export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
-  const rows = await ctx.db
-    .select({ item: cartItems, product: products, shop: shops })
+// Read on every cart change and checkout: prepared once, planned once per connection.
+const cartOf = prepared((db) =>
+  db
+    .select({
+      item: { qty: cartItems.qty },
+      product: {
+        id: products.id,
+        name: products.name,
+        kind: products.kind,
+        images: products.images,
+        priceMinor: products.priceMinor,
+        stock: products.stock,
+        status: products.status,
+        deletedAt: products.deletedAt,
+        startsAt: products.startsAt,
+        endsAt: products.endsAt,
+      },
+      shop: {
+        id: shops.id,
+        name: shops.name,
+        avatar: shops.avatar,
+        deletedAt: shops.deletedAt,
+        bannedAt: shops.bannedAt,
+        shippingFeeMinor: shops.shippingFeeMinor,
+        feeBps: shops.feeBps,
+      },
+    })
     .from(cartItems)
     .innerJoin(products, eq(products.id, cartItems.productId))
     .innerJoin(shops, eq(shops.id, products.shopId))
-    .where(and(eq(cartItems.userId, userId)))
-    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId));
+    .where(eq(cartItems.userId, sql.placeholder('userId')))
+    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
+    .prepare('cart_of_user'),
+);
+
+/** The buyer's cart lines joined with the listing and shop as they are right now. */
+export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
+  const rows = await cartOf(ctx.db).execute({ userId });
   return rows.map(({ item, product, shop }) => ({
     productId: product.id,
     qty: item.qty,

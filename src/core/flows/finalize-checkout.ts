@@ -5,7 +5,8 @@ import { products, shops, users } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { redeemCoupon } from '../coupons/index.ts';
 import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
-import { queueEmail } from '../mail/index.ts';
+import { queueEmails, type QueuedEmail } from '../mail/index.ts';
+import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { feeFromBps, formatMinor } from '../shared/money.ts';
@@ -16,6 +17,8 @@ export interface FinalizeResult {
   orderIds: string[];
   /** False when an earlier call (the client, the webhook or the reconciler) had already finalized it. */
   created: boolean;
+  /** The orders as written, when this call created them (so the caller need not read them back). */
+  orders?: OrderDto[];
 }
 
 /** Thrown inside the finalize transaction when a line's stock is gone; everything rolls back. */
@@ -30,12 +33,23 @@ export class OutOfStockError extends AppError {
  * client's create-order, the webhook and the reconciler; whoever comes second sees "completed"
  * and gets the same orders. Stock is taken with conditional updates, so it never goes negative.
  * In one transaction: stock, orders, lines, history, payment, ledger, coupon use, cart, emails.
+ *
+ * The writes come first, each one statement for every shop; the contended rows are locked last, in
+ * one fixed order (coupons by id, listings by id, ledger balances by account, as refunds also take
+ * listings before balances), so a popular product's stock row is held only for the last few
+ * statements of the transaction and no two finalizers, or a finalizer and a refund, can deadlock.
  */
 export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<FinalizeResult> {
   const result = await withTx(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
-    const [checkout] = await tx.select().from(checkouts).where(eq(checkouts.id, checkoutId)).for('update');
-    if (!checkout) throw notFound('Checkout');
+    const [locked] = await tx
+      .select({ checkout: checkouts, buyer: { name: users.name, email: users.email, phoneNumber: users.phoneNumber } })
+      .from(checkouts)
+      .leftJoin(users, eq(users.id, checkouts.userId))
+      .where(eq(checkouts.id, checkoutId))
+      .for('update', { of: checkouts });
+    if (!locked) throw notFound('Checkout');
+    const { checkout, buyer } = locked;
     if (checkout.status === 'completed') {
       const existing = await tx.select({ id: orders.id }).from(orders).where(eq(orders.checkoutId, checkoutId)).orderBy(orders.id);
       return { checkoutId, orderIds: existing.map((o) => o.id), created: false };
@@ -59,6 +73,109 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
         throw new AppError('CONFLICT', 'Your cart changed while the order was being placed; check it and try again');
     }
 
+    const shopRows = await tx
+      .select({ id: shops.id, name: shops.name, email: shops.email })
+      .from(shops)
+      .where(inArray(shops.id, checkout.snapshot.shops.map((s) => s.shopId)));
+    const shopById = new Map(shopRows.map((s) => [s.id, s]));
+    const paymentStatus = card ? ('succeeded' as const) : ('pending' as const);
+    const buyerInfo = { name: buyer?.name ?? '', email: buyer?.email ?? '', phoneNumber: buyer?.phoneNumber ?? null };
+
+    const parts = checkout.snapshot.shops.map((part) => ({ part, orderId: newId('order'), fee: feeFromBps(part.totalMinor, part.feeBps) }));
+    const emails: QueuedEmail[] = [];
+    for (const { part, orderId } of parts) {
+      const shop = shopById.get(part.shopId);
+      if (shop)
+        emails.push({
+          to: shop.email,
+          template: 'new-order',
+          vars: { shop: shop.name, orderId, total: formatMinor(part.totalMinor), currency: checkout.currency, items: part.lines.reduce((a, l) => a + l.qty, 0) },
+        });
+    }
+    if (buyer)
+      emails.push({
+        to: buyer.email,
+        template: 'order-placed',
+        vars: {
+          name: buyer.name,
+          orders: parts.map(({ part, orderId }) => ({ id: orderId, shop: shopById.get(part.shopId)?.name ?? '', total: formatMinor(part.totalMinor) })),
+          total: formatMinor(checkout.amountMinor),
+          currency: checkout.currency,
+        },
+      });
+
+    await tx.insert(payments).values({
+      id: newId('payment'),
+      checkoutId,
+      provider: card ? 'stripe' : 'manual',
+      paymentIntentId: checkout.paymentIntentId,
+      amountMinor: checkout.amountMinor,
+      currency: checkout.currency,
+      status: paymentStatus,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const orderRows = await tx
+      .insert(orders)
+      .values(
+        parts.map(({ part, orderId, fee }) => ({
+          id: orderId,
+          checkoutId,
+          userId: checkout.userId,
+          shopId: part.shopId,
+          status: 'Processing' as const,
+          paymentType: checkout.paymentType,
+          paymentStatus,
+          paymentIntentId: checkout.paymentIntentId,
+          currency: checkout.currency,
+          subtotalMinor: part.subtotalMinor,
+          discountMinor: part.discountMinor,
+          shippingMinor: part.shippingMinor,
+          totalMinor: part.totalMinor,
+          platformFeeMinor: fee.fee,
+          feeBps: part.feeBps,
+          couponId: part.couponId,
+          shippingAddress: checkout.shippingAddress,
+          buyer: buyerInfo,
+          paidAt: card ? now : null,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .returning();
+    const lineRows = await tx
+      .insert(orderLines)
+      .values(
+        parts.flatMap(({ part, orderId }) =>
+          part.lines.map((l) => ({
+            id: newId('orderLine'),
+            orderId,
+            productId: l.productId,
+            name: l.name,
+            image: l.image,
+            unitPriceMinor: l.unitPriceMinor,
+            qty: l.qty,
+            discountMinor: l.discountMinor,
+          })),
+        ),
+      )
+      .returning();
+    await tx.insert(orderEvents).values(
+      parts.map(({ orderId }) => ({
+        id: newId('orderEvent'),
+        orderId,
+        fromStatus: null,
+        toStatus: 'Processing' as const,
+        actor: actorLabel(ctx.actor),
+        note: card ? 'paid by card' : 'cash on delivery',
+        createdAt: now,
+      })),
+    );
+    await queueEmails(c, emails);
+
+    const couponIds = [...new Set(checkout.snapshot.shops.map((s) => s.couponId).filter((id): id is string => Boolean(id)))].sort();
+    for (const couponId of couponIds) await redeemCoupon(c, couponId);
+
     const missing: { productId: string; name: string }[] = [];
     for (const line of lines) {
       await ctx.probe?.(`finalize:before-stock:${line.productId}`);
@@ -78,80 +195,8 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
     }
     if (missing.length) throw new OutOfStockError(missing);
 
-    const [buyer] = await tx.select().from(users).where(eq(users.id, checkout.userId));
-    const shopRows = await tx
-      .select({ id: shops.id, name: shops.name, email: shops.email })
-      .from(shops)
-      .where(inArray(shops.id, checkout.snapshot.shops.map((s) => s.shopId)));
-    const shopById = new Map(shopRows.map((s) => [s.id, s]));
-    const paymentStatus = card ? ('succeeded' as const) : ('pending' as const);
-
-    await tx.insert(payments).values({
-      id: newId('payment'),
-      checkoutId,
-      provider: card ? 'stripe' : 'manual',
-      paymentIntentId: checkout.paymentIntentId,
-      amountMinor: checkout.amountMinor,
-      currency: checkout.currency,
-      status: paymentStatus,
-      createdAt: now,
-      updatedAt: now,
-    });
-
-    // Coupons first, in id order: a coupon row is locked before any ledger balance row, in the same
-    // order by every finalizer, so two checkouts sharing a coupon cannot deadlock.
-    const couponIds = [...new Set(checkout.snapshot.shops.map((s) => s.couponId).filter((id): id is string => Boolean(id)))].sort();
-    for (const couponId of couponIds) await redeemCoupon(c, couponId);
-
-    const created: { id: string; shopId: string; totalMinor: number; items: number }[] = [];
-    for (const part of checkout.snapshot.shops) {
-      const orderId = newId('order');
-      const fee = feeFromBps(part.totalMinor, part.feeBps);
-      await tx.insert(orders).values({
-        id: orderId,
-        checkoutId,
-        userId: checkout.userId,
-        shopId: part.shopId,
-        status: 'Processing',
-        paymentType: checkout.paymentType,
-        paymentStatus,
-        paymentIntentId: checkout.paymentIntentId,
-        currency: checkout.currency,
-        subtotalMinor: part.subtotalMinor,
-        discountMinor: part.discountMinor,
-        shippingMinor: part.shippingMinor,
-        totalMinor: part.totalMinor,
-        platformFeeMinor: fee.fee,
-        feeBps: part.feeBps,
-        couponId: part.couponId,
-        shippingAddress: checkout.shippingAddress,
-        buyer: { name: buyer?.name ?? '', email: buyer?.email ?? '', phoneNumber: buyer?.phoneNumber ?? null },
-        paidAt: card ? now : null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await tx.insert(orderLines).values(
-        part.lines.map((l) => ({
-          id: newId('orderLine'),
-          orderId,
-          productId: l.productId,
-          name: l.name,
-          image: l.image,
-          unitPriceMinor: l.unitPriceMinor,
-          qty: l.qty,
-          discountMinor: l.discountMinor,
-        })),
-      );
-      await tx.insert(orderEvents).values({
-        id: newId('orderEvent'),
-        orderId,
-        fromStatus: null,
-        toStatus: 'Processing',
-        actor: actorLabel(ctx.actor),
-        note: card ? 'paid by card' : 'cash on delivery',
-        createdAt: now,
-      });
-      if (card)
+    if (card)
+      for (const { part, orderId, fee } of parts)
         await postJournal(c, {
           kind: 'order-paid',
           ref: orderId,
@@ -161,27 +206,12 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
             { account: platformAccount.fees, amountMinor: fee.fee },
           ],
         });
-      const shop = shopById.get(part.shopId);
-      if (shop)
-        await queueEmail(c, shop.email, 'new-order', {
-          shop: shop.name,
-          orderId,
-          total: formatMinor(part.totalMinor),
-          currency: checkout.currency,
-          items: part.lines.reduce((a, l) => a + l.qty, 0),
-        });
-      created.push({ id: orderId, shopId: part.shopId, totalMinor: part.totalMinor, items: part.lines.length });
-    }
 
     await tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId));
-    if (buyer)
-      await queueEmail(c, buyer.email, 'order-placed', {
-        name: buyer.name,
-        orders: created.map((o) => ({ id: o.id, shop: shopById.get(o.shopId)?.name ?? '', total: formatMinor(o.totalMinor) })),
-        total: formatMinor(checkout.amountMinor),
-        currency: checkout.currency,
-      });
-    return { checkoutId, orderIds: created.map((o) => o.id), created: true };
+    const written = orderRows.map((o) =>
+      toOrderDto(o, lineRows.filter((l) => l.orderId === o.id), shopById.get(o.shopId)?.name ?? ''),
+    );
+    return { checkoutId, orderIds: parts.map((p) => p.orderId), created: true, orders: written };
   });
   if (result.created) ctx.afterCommit?.();
   return result;

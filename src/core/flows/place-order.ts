@@ -51,6 +51,7 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
       return finalizeCheckout({ ...ctx, db: tx }, checkoutId);
     });
     ctx.afterCommit?.();
+    if (result.orders) return result.orders.sort((a, b) => (a._id < b._id ? -1 : 1));
     orderIds = result.orderIds;
   } else {
     const provider = requirePayments(ctx);

@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.ts';
-import { enqueueOutbox } from '../outbox/index.ts';
+import { enqueueOutbox, enqueueOutboxItems } from '../outbox/index.ts';
 import type { OutboxHandler } from '../outbox/index.ts';
 import { renderTemplate, type TemplateName, type TemplateVars } from './templates.ts';
 
@@ -8,6 +8,17 @@ export const MAIL_TOPIC = 'mail.send';
 /** Queues an email in the caller's transaction: it is sent only if the change that causes it commits. */
 export async function queueEmail<T extends TemplateName>(ctx: Ctx, to: string, template: T, vars: TemplateVars<T>) {
   return enqueueOutbox(ctx, MAIL_TOPIC, { to, template, vars });
+}
+
+/** One email of `queueEmails`, its variables typed by its template. */
+export type QueuedEmail = { [T in TemplateName]: { to: string; template: T; vars: TemplateVars<T> } }[TemplateName];
+
+/** Queues several emails in the caller's transaction with one statement. */
+export async function queueEmails(ctx: Ctx, emails: QueuedEmail[]) {
+  return enqueueOutboxItems(
+    ctx,
+    emails.map(({ to, template, vars }) => ({ topic: MAIL_TOPIC, payload: { to, template, vars } })),
+  );
 }
 
 /** Delivers a queued email. Links with one-time tokens live in `vars`, so they are dropped once sent. */

@@ -2,21 +2,34 @@ import type { Ctx } from '../context.ts';
 import { outbox } from '../db/schema/index.ts';
 import { newId } from '../shared/ids.ts';
 
-/** Writes a side effect in the caller's transaction; it happens only if that transaction commits. */
+export interface OutboxItem {
+  topic: string;
+  payload: Record<string, unknown>;
+  delayMs?: number;
+}
+
+/** Writes side effects in the caller's transaction, in one statement; they happen only if that transaction commits. */
+export async function enqueueOutboxItems(ctx: Ctx, items: OutboxItem[]): Promise<string[]> {
+  if (items.length === 0) return [];
+  const now = ctx.clock.now();
+  const rows = items.map((item) => ({
+    id: newId('outbox'),
+    topic: item.topic,
+    payload: item.payload,
+    availableAt: new Date(now.getTime() + (item.delayMs ?? 0)),
+    createdAt: now,
+  }));
+  await ctx.db.insert(outbox).values(rows);
+  return rows.map((r) => r.id);
+}
+
+/** Writes one side effect in the caller's transaction; it happens only if that transaction commits. */
 export async function enqueueOutbox(
   ctx: Ctx,
   topic: string,
   payload: Record<string, unknown>,
   opts: { delayMs?: number } = {},
 ): Promise<string> {
-  const id = newId('outbox');
-  const now = ctx.clock.now();
-  await ctx.db.insert(outbox).values({
-    id,
-    topic,
-    payload,
-    availableAt: new Date(now.getTime() + (opts.delayMs ?? 0)),
-    createdAt: now,
-  });
-  return id;
+  const [id] = await enqueueOutboxItems(ctx, [{ topic, payload, delayMs: opts.delayMs }]);
+  return id!;
 }

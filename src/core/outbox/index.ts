@@ -1,4 +1,4 @@
-export { enqueueOutbox } from './enqueue.ts';
+export { enqueueOutbox, enqueueOutboxItems, type OutboxItem } from './enqueue.ts';
 export {
   claimOutbox,
   processOutboxRow,
