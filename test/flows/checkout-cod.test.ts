@@ -37,6 +37,12 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     expect(oa.platformFee).toBe(3.65); // 10% of 36.48, half-cent rounded up
     expect(ob).toMatchObject({ subtotal: 21.75, shipping: 0, totalPrice: 21.75 });
     expect(oa.cart[0]).toMatchObject({ productId: pa, qty: 2, price: 15.99 });
+    // The answer is built from the rows as written: exactly what reading each order back gives.
+    for (const order of orders) {
+      const { statusHistory, ...stored } = (await buyer.client.get(`/order/${order._id}`)).body.order;
+      expect(statusHistory).toHaveLength(1);
+      expect(order).toEqual(stored);
+    }
 
     const stock = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM products WHERE id = ${pa}`);
     expect(stock).toEqual({ stock: 3, sold_count: 2 });

@@ -88,18 +88,25 @@ export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: Listing
   return row;
 }
 
-// Per process, keyed by database and query: summing ratings and counting a whole filter are the
+// Per process and database handle, keyed by query: summing ratings and counting a whole filter are the
 // costliest reads of a catalog page, and a few seconds of staleness in either is harmless.
-let caches:
-  | { ttl: number; pageTtl: number; totals: TtlCache<number>; ratings: TtlCache<ShopRating>; pages: TtlCache<Page & { items: ListingDto[] }> }
-  | undefined;
-function cachesFor(ctx: Ctx) {
+interface ListingCaches {
+  ttl: number;
+  pageTtl: number;
+  totals: TtlCache<number>;
+  ratings: TtlCache<ShopRating>;
+  pages: TtlCache<Page & { items: ListingDto[] }>;
+}
+const cachesByDb = new WeakMap<Db, ListingCaches>();
+function cachesFor(ctx: Ctx): ListingCaches {
   const { listCacheMs: ttl, pageCacheMs: pageTtl } = ctx.config;
-  if (caches?.ttl !== ttl || caches.pageTtl !== pageTtl)
+  let caches = cachesByDb.get(ctx.db);
+  if (caches?.ttl !== ttl || caches.pageTtl !== pageTtl) {
     caches = { ttl, pageTtl, totals: new TtlCache(ttl), ratings: new TtlCache(ttl, 10_000), pages: new TtlCache(pageTtl) };
+    cachesByDb.set(ctx.db, caches);
+  }
   return caches;
 }
-const dbKey = (ctx: Ctx) => ctx.config.database.url ?? ctx.config.database.pgliteDir;
 
 /** Each shop's rating: the sums over all its listings, so it never drifts from them. */
 async function shopRatings(ctx: Ctx, shopIds: string[]): Promise<Map<string, ShopRating>> {
@@ -108,7 +115,7 @@ async function shopRatings(ctx: Ctx, shopIds: string[]): Promise<Map<string, Sho
   const known = new Map<string, ShopRating>();
   const missing: string[] = [];
   for (const id of shopIds) {
-    const cached = ratings.get(`${dbKey(ctx)}|${id}`);
+    const cached = ratings.get(id);
     if (cached) known.set(id, cached);
     else missing.push(id);
   }
@@ -117,7 +124,7 @@ async function shopRatings(ctx: Ctx, shopIds: string[]): Promise<Map<string, Sho
   for (const id of missing) {
     const value = computed.get(id) ?? { sum: 0, count: 0 };
     known.set(id, value);
-    ratings.set(`${dbKey(ctx)}|${id}`, value);
+    ratings.set(id, value);
   }
   return known;
 }
@@ -149,6 +156,8 @@ export async function toListingDtos(ctx: Ctx, rows: { product: ListingRow; shop:
  */
 export interface ListingQuery {
   key: string;
+  /** Names the filter alone when the key also names an order, so every sort of one filter shares its total. */
+  countKey?: string;
   build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean };
 }
 
@@ -196,7 +205,7 @@ export async function listingPage(
   const { rows, count: counted } = statementsFor(query);
   const [page, total] = await Promise.all([
     rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
-    cachesFor(ctx).totals.getOrCompute(`${dbKey(ctx)}|${query.key}|${JSON.stringify(values)}`, async () => {
+    cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${JSON.stringify(values)}`, async () => {
       const [row] = await counted(ctx.db).execute(values);
       return row?.total ?? 0;
     }),
@@ -216,7 +225,7 @@ export async function sharedListingPage(
   values: Record<string, unknown>,
   input: PageInput,
 ): Promise<Page & { items: ListingDto[] }> {
-  const key = `${dbKey(ctx)}|${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
+  const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
   return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input));
 }
 

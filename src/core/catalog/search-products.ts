@@ -108,8 +108,10 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<Page & { p
   };
   const has = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v !== undefined])) as Record<keyof typeof values, boolean>;
   const sort = input.sort ?? (has.q ? 'relevance' : 'newest');
+  const filters = `search|${Object.keys(has).filter((k) => has[k as keyof typeof has]).join(',')}`;
   const query = {
-    key: `search|${sort}|${Object.keys(has).filter((k) => has[k as keyof typeof has]).join(',')}`,
+    key: `${filters}|${sort}`,
+    countKey: filters,
     build: () => {
       const tsQuery = has.q ? sql`to_tsquery('english', ${value('q')})` : undefined;
       const where = and(

@@ -35,7 +35,7 @@ export class OutOfStockError extends AppError {
  * In one transaction: stock, orders, lines, history, payment, ledger, coupon use, cart, emails.
  *
  * The writes come first, each one statement for every shop; the contended rows are locked last, in
- * one fixed order (coupons by id, listings by id, ledger balances by account, as refunds also take
+ * one fixed order (listings by id, coupons by id, ledger balances by account, as refunds also take
  * listings before balances), so a popular product's stock row is held only for the last few
  * statements of the transaction and no two finalizers, or a finalizer and a refund, can deadlock.
  */
@@ -173,9 +173,6 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
     );
     await queueEmails(c, emails);
 
-    const couponIds = [...new Set(checkout.snapshot.shops.map((s) => s.couponId).filter((id): id is string => Boolean(id)))].sort();
-    for (const couponId of couponIds) await redeemCoupon(c, couponId);
-
     const missing: { productId: string; name: string }[] = [];
     for (const line of lines) {
       await ctx.probe?.(`finalize:before-stock:${line.productId}`);
@@ -195,6 +192,9 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
     }
     if (missing.length) throw new OutOfStockError(missing);
 
+    const couponIds = [...new Set(checkout.snapshot.shops.map((s) => s.couponId).filter((id): id is string => Boolean(id)))].sort();
+    for (const couponId of couponIds) await redeemCoupon(c, couponId);
+
     if (card)
       for (const { part, orderId, fee } of parts)
         await postJournal(c, {
@@ -209,7 +209,7 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
 
     await tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId));
     const written = orderRows.map((o) =>
-      toOrderDto(o, lineRows.filter((l) => l.orderId === o.id), shopById.get(o.shopId)?.name ?? ''),
+      toOrderDto(o, lineRows.filter((l) => l.orderId === o.id).sort((x, y) => (x.id < y.id ? -1 : 1)), shopById.get(o.shopId)?.name ?? ''),
     );
     return { checkoutId, orderIds: parts.map((p) => p.orderId), created: true, orders: written };
   });
