@@ -5,21 +5,19 @@ import { products, shops } from '../db/schema/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { productReviewsJson, toReviewDtos } from '../reviews/index.ts';
 import { listingId } from './fields.ts';
-import { canView, listingColumns, parseIdParam, shopColumns } from './listings.ts';
+import { canView, listingColumns, parseIdParam, shopColumns, shopRatingOf } from './listings.ts';
 import { toListingDto, type ProductDetailDto } from './dto.ts';
 
 /*
  * The whole page in one statement: the listing, its shop, the shop's rating summed over its listings
- * (an index-only scan of products_shop_rating_idx) and the newest reviews.
+ * and the newest reviews.
  */
 const productPage = prepared((db) =>
   db
     .select({
       product: listingColumns,
       shop: shopColumns,
-      shopRating: sql<[number, number]>`(
-        SELECT ARRAY[coalesce(sum(o.rating_sum), 0), coalesce(sum(o.rating_count), 0)]::int[]
-        FROM ${products} o WHERE o.shop_id = ${products.shopId} AND o.deleted_at IS NULL)`,
+      shopRating: shopRatingOf(sql`${products}.shop_id`),
       reviews: productReviewsJson(products.id),
     })
     .from(products)

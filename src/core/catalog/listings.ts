@@ -129,17 +129,19 @@ async function shopRatings(ctx: Ctx, shopIds: string[]): Promise<Map<string, Sho
   return known;
 }
 
+/**
+ * A shop's rating as [sum, count] over its undeleted listings, as a column of any query with the shop's id
+ * at hand (an index-only scan of products_shop_rating_idx). The one definition of a shop's rating.
+ * `shopId` must name its table: drizzle writes a single-table query's columns bare, and a bare "id"
+ * would mean the subquery's own.
+ */
+export const shopRatingOf = (shopId: SQL) => sql<[number, number]>`(
+  SELECT ARRAY[coalesce(sum(o.rating_sum), 0), coalesce(sum(o.rating_count), 0)]::int[]
+  FROM ${products} o WHERE o.shop_id = ${shopId} AND o.deleted_at IS NULL)`;
+
 async function computeShopRatings(db: Db, shopIds: string[]): Promise<Map<string, ShopRating>> {
-  const rows = await db
-    .select({
-      shopId: products.shopId,
-      sum: sql<number>`coalesce(sum(${products.ratingSum}), 0)::int`,
-      count: sql<number>`coalesce(sum(${products.ratingCount}), 0)::int`,
-    })
-    .from(products)
-    .where(and(inArray(products.shopId, shopIds), isNull(products.deletedAt)))
-    .groupBy(products.shopId);
-  return new Map(rows.map((r) => [r.shopId, { sum: r.sum, count: r.count }]));
+  const rows = await db.select({ id: shops.id, rating: shopRatingOf(sql`${shops}.id`) }).from(shops).where(inArray(shops.id, shopIds));
+  return new Map(rows.map((r) => [r.id, { sum: r.rating[0], count: r.rating[1] }]));
 }
 
 /** Rows (listing + shop) → DTOs, with one query for the shops' ratings. */

@@ -146,18 +146,8 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
     const lineRows = await tx
       .insert(orderLines)
       .values(
-        parts.flatMap(({ part, orderId }) =>
-          part.lines.map((l) => ({
-            id: newId('orderLine'),
-            orderId,
-            productId: l.productId,
-            name: l.name,
-            image: l.image,
-            unitPriceMinor: l.unitPriceMinor,
-            qty: l.qty,
-            discountMinor: l.discountMinor,
-          })),
-        ),
+        // A snapshot line is an order line's columns as priced at checkout.
+        parts.flatMap(({ part, orderId }) => part.lines.map((l) => ({ id: newId('orderLine'), orderId, ...l }))),
       )
       .returning();
     await tx.insert(orderEvents).values(
