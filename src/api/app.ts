@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import cors from 'cors';
@@ -39,18 +40,26 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
 
+  const requestId = (req: IncomingMessage, res: ServerResponse) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', id);
+    return id;
+  };
   app.use(
-    pinoHttp({
-      logger: core.log,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-    }),
+    // pino-http serialises every request into a child logger up front; with logging off, only the id is kept.
+    config.logLevel === 'silent'
+      ? (req, res, next) => {
+          req.id = requestId(req, res);
+          req.log = core.log;
+          next();
+        }
+      : pinoHttp({
+          logger: core.log,
+          genReqId: requestId,
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          autoLogging: { ignore: (req) => req.url === '/healthz' },
+        }),
   );
   app.use(helmet());
   app.use(cors({ origin: config.http.corsOrigins, credentials: true }));

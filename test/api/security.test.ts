@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { count, eq } from 'drizzle-orm';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, pendingRegistrations, shops, userAddresses, users } from '../../src/core/db/schema/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -81,6 +82,22 @@ describe('malformed requests', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
     expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it('with logging on, logs each request under the id it answers with, without cookies or tokens', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const logged = await startTestApp({ env: { LOG_LEVEL: 'info' }, log });
+    try {
+      const res = await logged.client().request('GET', '/user/me', { headers: { 'x-request-id': 'req-42', cookie: 'token=secret-value' } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-request-id')).toBe('req-42');
+      const line = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'req-42');
+      expect(line).toMatchObject({ msg: 'request completed', res: { statusCode: 401 } });
+      expect(JSON.stringify(line)).not.toContain('secret-value');
+    } finally {
+      await logged.close();
+    }
   });
 });
 

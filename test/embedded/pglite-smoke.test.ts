@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createCore, loadConfig } from '../../src/core/index.ts';
-import { outbox } from '../../src/core/db/schema/index.ts';
-import { PASSWORD, uniqueEmail } from '../helpers/factories.ts';
+import { outbox, products } from '../../src/core/db/schema/index.ts';
+import { addToCart, listProduct, placeCodOrder } from '../helpers/commerce.ts';
+import { PASSWORD, signUpShop, signUpUser, uniqueEmail } from '../helpers/factories.ts';
 import { TEST_ORIGIN, TestClient } from '../helpers/http.ts';
 import { linkToken, startSmtpCapture, type SmtpCapture } from '../helpers/smtp.ts';
 
@@ -83,5 +84,35 @@ describe('embedded default (PGlite in memory, no Redis)', () => {
     expect(mail.messages.filter((m) => m.to === email)).toHaveLength(1);
     const [row] = await api.core.database.db.select().from(outbox).where(sql`${outbox.payload}->>'to' = ${email}`);
     expect(row).toMatchObject({ status: 'done', payload: { to: email, template: 'activate-account' } });
+  });
+
+  it('a buyer adds two shops’ products and places one cash-on-delivery order per shop', async () => {
+    const app = { client, mail };
+    const [a, b] = [await signUpShop(app, { name: 'Alpha' }), await signUpShop(app, { name: 'Beta' })];
+    const pa = await listProduct(a.client, { stock: 5, originalPrice: 12 });
+    const pb = await listProduct(b.client, { stock: 3, originalPrice: 7.5 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, pa, 2);
+    const cart = await addToCart(buyer.client, pb, 1);
+    expect(cart.total).toBe(31.5);
+
+    const placed = await placeCodOrder(buyer.client);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect(placed.body.orders.map((o: { shop: { name: string }; totalPrice: number }) => [o.shop.name, o.totalPrice])).toEqual([
+      ['Alpha', 24],
+      ['Beta', 7.5],
+    ]);
+    const stock = await api.core.database.db
+      .select({ id: products.id, stock: products.stock, sold: products.soldCount })
+      .from(products)
+      .where(inArray(products.id, [pa, pb]))
+      .orderBy(products.stock);
+    expect(stock).toEqual([
+      { id: pb, stock: 2, sold: 1 },
+      { id: pa, stock: 3, sold: 2 },
+    ]);
+    expect((await buyer.client.get('/cart/get-cart')).body.cart.itemCount).toBe(0);
+    await mail.waitFor(buyer.email, (m) => /order is confirmed/.test(m.subject));
+    expect((await placeCodOrder(buyer.client)).status).toBe(409);
   });
 });

@@ -26,7 +26,7 @@ function gate(point: string) {
   };
 }
 
-const g = gate('finalize:checkout-locked');
+const g = gate('finalize:before-writes');
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({ probe: g.probe });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ export interface TestAppOptions {
   redis?: boolean;
   /** Interleaving hook for race tests (see Probe in src/core/context.ts). */
   probe?: Probe;
+  /** The process logger (default: pino at LOG_LEVEL, silent in tests). */
+  log?: Logger;
 }
 
 /**
@@ -58,9 +61,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     // Tests read their own writes at once; production reuses catalog totals for a few seconds.
     LIST_TOTAL_CACHE_MS: '0',
     CATALOG_PAGE_CACHE_MS: '0',
+    ...(process.env.TEST_LOG_LEVEL && { LOG_LEVEL: process.env.TEST_LOG_LEVEL }),
     ...opts.env,
   });
-  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe });
+  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log: opts.log });
   const api = await startApi(config, core);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {

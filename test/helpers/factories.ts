@@ -8,7 +8,7 @@ export const uniqueEmail = (label = 'user') => `${label}.${randomBytes(5).toStri
 export const PASSWORD = 'correct-horse-9';
 
 /** Registers and activates a buyer through the real routes; returns its signed-in client. */
-export async function signUpUser(app: TestApp, over: { name?: string; email?: string; password?: string } = {}) {
+export async function signUpUser(app: Pick<TestApp, 'client' | 'mail'>, over: { name?: string; email?: string; password?: string } = {}) {
   const client = app.client();
   const email = over.email ?? uniqueEmail('buyer');
   const res = await client.post('/user/register', { name: over.name ?? 'Ann Buyer', email, password: over.password ?? PASSWORD });
@@ -29,7 +29,7 @@ export const shopFields = () => ({
 });
 
 /** Registers and activates a shop; returns its signed-in seller client. */
-export async function signUpShop(app: TestApp, over: Partial<ReturnType<typeof shopFields>> = {}) {
+export async function signUpShop(app: Pick<TestApp, 'client' | 'mail'>, over: Partial<ReturnType<typeof shopFields>> = {}) {
   const client = app.client();
   const fields = { ...shopFields(), ...over };
   const res = await client.post('/shop/register', fields);

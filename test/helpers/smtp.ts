@@ -65,7 +65,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     setFailing: (f) => {
       failing = f;
     },
-    waitFor(to, match, timeoutMs = 10_000) {
+    waitFor(to, match, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no email to ${to} within ${timeoutMs} ms`)), timeoutMs);
         const check = () => {

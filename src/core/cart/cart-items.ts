@@ -1,14 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { prepared } from '../db/prepared.ts';
 import { cartItems } from '../db/schema/commerce.ts';
-import { products, shops } from '../db/schema/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
 import { toCartDto, type CartDto } from './dto.ts';
-import { loadCart, unavailableReason } from './load-cart.ts';
+import { loadCart, loadCartWithListing, unavailableReason, type CartRow, type CartWithListing } from './load-cart.ts';
 import { priceCart } from './price-cart.ts';
 
 export const MAX_CART_LINES = 100;
@@ -32,48 +30,24 @@ export async function getCart(ctx: Ctx, userId: string): Promise<CartDto> {
   return toCartDto(priceCart(rows, { now: ctx.clock.now(), defaultFeeBps: ctx.config.platformFeeBps }), ctx.config.currency);
 }
 
-// The listing, whether it can be bought, and the buyer's cart as far as adding to it needs: one read.
-const listingForCart = prepared((db) =>
-  db
-    .select({
-      product: {
-        name: products.name,
-        kind: products.kind,
-        stock: products.stock,
-        status: products.status,
-        deletedAt: products.deletedAt,
-        startsAt: products.startsAt,
-        endsAt: products.endsAt,
-      },
-      shop: { deletedAt: shops.deletedAt, bannedAt: shops.bannedAt },
-      inCart: sql<number | null>`(SELECT ci.qty FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')} AND ci.product_id = ${products.id})`,
-      lines: sql<number>`(SELECT count(*)::int FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')})`,
-    })
-    .from(products)
-    .innerJoin(shops, eq(shops.id, products.shopId))
-    .where(eq(products.id, sql.placeholder('productId')))
-    .prepare('cart_listing'),
-);
-
-/** A listing the buyer may put in the cart now, with how many they already have and how many lines the cart has. */
-async function buyableListing(ctx: Ctx, userId: string, productId: string) {
-  const [row] = await listingForCart(ctx.db).execute({ userId, productId });
-  if (!row) throw notFound('Product');
-  const reason = unavailableReason(
-    {
-      status: row.product.status,
-      deleted: row.product.deletedAt !== null,
-      shopLive: row.shop.deletedAt === null && row.shop.bannedAt === null,
-      kind: row.product.kind,
-      startsAt: row.product.startsAt,
-      endsAt: row.product.endsAt,
-    },
-    ctx.clock.now(),
-  );
-  // Hidden, pending or deleted listings look like nothing to a buyer.
+/**
+ * The cart and a listing the buyer may put in it now, in one read. Hidden, pending or deleted
+ * listings look like nothing to a buyer (404); one out of its window is a 409 naming why.
+ */
+async function cartWithBuyableListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing & { listing: CartRow }> {
+  const { listing, lines } = await loadCartWithListing(ctx, userId, productId);
+  if (!listing) throw notFound('Product');
+  const reason = unavailableReason(listing, ctx.clock.now());
   if (reason === 'no longer sold' || reason === 'not available') throw notFound('Product');
-  if (reason) throw new AppError('CONFLICT', `${row.product.name} cannot be bought now: ${reason}`);
-  return row;
+  if (reason) throw new AppError('CONFLICT', `${listing.name} cannot be bought now: ${reason}`);
+  return { listing, lines };
+}
+
+/** The cart as it is after setting `listing` to `qty`: a listing new to the cart comes last, as it is stored. */
+function cartAfter(ctx: Ctx, lines: CartRow[], listing: CartRow, qty: number): CartDto {
+  const inCart = lines.some((l) => l.productId === listing.productId);
+  const after = inCart ? lines.map((l) => (l.productId === listing.productId ? { ...l, qty } : l)) : [...lines, { ...listing, qty }];
+  return toCartDto(priceCart(after, { now: ctx.clock.now(), defaultFeeBps: ctx.config.platformFeeBps }), ctx.config.currency);
 }
 
 function stockError(name: string, stock: number, wanted: number) {
@@ -87,10 +61,10 @@ function stockError(name: string, stock: number, wanted: number) {
 /** Adds a listing (or more of it). The total quantity never exceeds the stock at this moment. */
 export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(addToCartInput, raw);
-  const { product, inCart, lines } = await buyableListing(ctx, userId, input.productId);
-  const wanted = (inCart ?? 0) + input.qty;
-  if (wanted > product.stock) throw stockError(product.name, product.stock, wanted);
-  if (inCart === null && lines >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
+  const { listing, lines } = await cartWithBuyableListing(ctx, userId, input.productId);
+  const wanted = listing.qty + input.qty;
+  if (wanted > listing.stock) throw stockError(listing.name, listing.stock, wanted);
+  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
   const now = ctx.clock.now();
   await ctx.db
     .insert(cartItems)
@@ -99,21 +73,22 @@ export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise
       target: [cartItems.userId, cartItems.productId],
       set: { qty: sql`${cartItems.qty} + ${input.qty}`, updatedAt: now },
     });
-  return getCart(ctx, userId);
+  return cartAfter(ctx, lines, listing, wanted);
 }
 
 /** Sets a line's quantity; 0 removes it. */
 export async function updateCartItem(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(updateCartItemInput, raw);
   if (input.qty === 0) return removeCartItem(ctx, userId, input.productId);
-  const { product } = await buyableListing(ctx, userId, input.productId);
-  if (input.qty > product.stock) throw stockError(product.name, product.stock, input.qty);
+  const { listing, lines } = await cartWithBuyableListing(ctx, userId, input.productId);
+  if (input.qty > listing.stock) throw stockError(listing.name, listing.stock, input.qty);
+  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
   const now = ctx.clock.now();
   await ctx.db
     .insert(cartItems)
     .values({ userId, productId: input.productId, qty: input.qty, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: [cartItems.userId, cartItems.productId], set: { qty: input.qty, updatedAt: now } });
-  return getCart(ctx, userId);
+  return cartAfter(ctx, lines, listing, input.qty);
 }
 
 export async function removeCartItem(ctx: Ctx, userId: string, rawProductId: unknown): Promise<CartDto> {

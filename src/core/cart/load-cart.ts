@@ -1,8 +1,8 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { prepared } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { cartItems } from '../db/schema/commerce.ts';
-import { products, shops, type Image } from '../db/schema/index.ts';
+import { products, shops, users, type Image } from '../db/schema/index.ts';
 
 export interface CartRow {
   productId: string;
@@ -24,47 +24,34 @@ export interface CartRow {
   feeBps: number | null;
 }
 
-// Read on every cart change and checkout: prepared once, planned once per connection.
-const cartOf = prepared((db) =>
-  db
-    .select({
-      item: { qty: cartItems.qty },
-      product: {
-        id: products.id,
-        name: products.name,
-        kind: products.kind,
-        images: products.images,
-        priceMinor: products.priceMinor,
-        stock: products.stock,
-        status: products.status,
-        deletedAt: products.deletedAt,
-        startsAt: products.startsAt,
-        endsAt: products.endsAt,
-      },
-      shop: {
-        id: shops.id,
-        name: shops.name,
-        avatar: shops.avatar,
-        deletedAt: shops.deletedAt,
-        bannedAt: shops.bannedAt,
-        shippingFeeMinor: shops.shippingFeeMinor,
-        feeBps: shops.feeBps,
-      },
-    })
-    .from(cartItems)
-    .innerJoin(products, eq(products.id, cartItems.productId))
-    .innerJoin(shops, eq(shops.id, products.shopId))
-    .where(eq(cartItems.userId, sql.placeholder('userId')))
-    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
-    .prepare('cart_of_user'),
-);
-
-/** The buyer's cart lines joined with the listing and shop as they are right now. */
-export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
-  const rows = await cartOf(ctx.db).execute({ userId });
-  return rows.map(({ item, product, shop }) => ({
+// The listing and shop columns a cart line is priced from.
+const lineColumns = {
+  product: {
+    id: products.id,
+    name: products.name,
+    kind: products.kind,
+    images: products.images,
+    priceMinor: products.priceMinor,
+    stock: products.stock,
+    status: products.status,
+    deletedAt: products.deletedAt,
+    startsAt: products.startsAt,
+    endsAt: products.endsAt,
+  },
+  shop: {
+    id: shops.id,
+    name: shops.name,
+    avatar: shops.avatar,
+    deletedAt: shops.deletedAt,
+    bannedAt: shops.bannedAt,
+    shippingFeeMinor: shops.shippingFeeMinor,
+    feeBps: shops.feeBps,
+  },
+};
+function toCartRow(qty: number, { product, shop }: LineRecord): CartRow {
+  return {
     productId: product.id,
-    qty: item.qty,
+    qty,
     name: product.name,
     kind: product.kind,
     image: product.images[0] ?? null,
@@ -80,7 +67,98 @@ export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
     shopLive: shop.deletedAt === null && shop.bannedAt === null,
     shippingFeeMinor: shop.shippingFeeMinor,
     feeBps: shop.feeBps,
-  }));
+  };
+}
+
+// Read on every cart view and card checkout: prepared once, planned once per connection.
+const cartOf = prepared((db) =>
+  db
+    .select({ qty: cartItems.qty, ...lineColumns })
+    .from(cartItems)
+    .innerJoin(products, eq(products.id, cartItems.productId))
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .where(eq(cartItems.userId, sql.placeholder('userId')))
+    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
+    .prepare('cart_of_user'),
+);
+
+type LineRecord = Pick<Awaited<ReturnType<ReturnType<typeof cartOf>['execute']>>[number], 'product' | 'shop'>;
+
+/** The buyer's cart lines joined with the listing and shop as they are right now. */
+export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
+  const rows = await cartOf(ctx.db).execute({ userId });
+  return rows.map((r) => toCartRow(r.qty, r));
+}
+
+// A cart change reads the listing it is about and the whole cart in one statement: the cart's lines,
+// plus the listing when it is not in the cart yet (its qty null, ordered last, as a new line would be).
+const cartWithListingOf = prepared((db) =>
+  db
+    .select({ qty: cartItems.qty, ...lineColumns })
+    .from(products)
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .leftJoin(cartItems, and(eq(cartItems.userId, sql.placeholder('userId')), eq(cartItems.productId, products.id)))
+    .where(
+      sql`${products.id} = ANY(array_append(ARRAY(SELECT ci.product_id FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')}), ${sql.placeholder('productId')}::text))`,
+    )
+    .orderBy(asc(cartItems.createdAt), asc(products.id))
+    .prepare('cart_with_listing'),
+);
+
+export interface CartWithListing {
+  /** The listing as a cart row (qty: what the cart holds of it, 0 when none), or undefined when it does not exist. */
+  listing: CartRow | undefined;
+  /** The cart's lines as they are, in cart order. */
+  lines: CartRow[];
+}
+
+/** The cart and one listing the buyer is about to add or change, in one read. */
+export async function loadCartWithListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing> {
+  const rows = await cartWithListingOf(ctx.db).execute({ userId, productId });
+  const found = rows.find((r) => r.product.id === productId);
+  return {
+    listing: found && toCartRow(found.qty ?? 0, found),
+    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r.qty, r)])),
+  };
+}
+
+/** A cart taken for a cash order: its lines, each shop's address for the new-order email, and the buyer. */
+export interface TakenCart {
+  lines: CartRow[];
+  shops: Map<string, { name: string; email: string }>;
+  buyer: { name: string; email: string; phoneNumber: string | null } | undefined;
+}
+
+/**
+ * Deletes the buyer's cart and returns what it held, priced from the listings as they are now, in
+ * one statement of the caller's transaction. Two create-orders at once cannot both take it: the
+ * second waits on the row locks and then finds the cart empty. A rollback puts the cart back.
+ */
+export async function takeCart(ctx: Ctx, userId: string): Promise<TakenCart> {
+  const taken = ctx.db.$with('taken').as(
+    ctx.db
+      .delete(cartItems)
+      .where(eq(cartItems.userId, userId))
+      .returning({ userId: cartItems.userId, productId: cartItems.productId, qty: cartItems.qty, createdAt: cartItems.createdAt }),
+  );
+  const rows = await ctx.db
+    .with(taken)
+    .select({
+      qty: taken.qty,
+      ...lineColumns,
+      shopEmail: shops.email,
+      buyer: { name: users.name, email: users.email, phoneNumber: users.phoneNumber },
+    })
+    .from(taken)
+    .innerJoin(products, eq(products.id, taken.productId))
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .innerJoin(users, eq(users.id, taken.userId))
+    .orderBy(asc(taken.createdAt), asc(taken.productId));
+  return {
+    lines: rows.map((r) => toCartRow(r.qty, r)),
+    shops: new Map(rows.map((r) => [r.shop.id, { name: r.shop.name, email: r.shopEmail }])),
+    buyer: rows[0]?.buyer,
+  };
 }
 
 /** Why a listing cannot be bought right now, or undefined when it can. */

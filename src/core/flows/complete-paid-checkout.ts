@@ -7,7 +7,8 @@ import { queueEmail } from '../mail/index.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { formatMinor } from '../shared/money.ts';
-import { finalizeCheckout, OutOfStockError, type FinalizeResult } from './finalize-checkout.ts';
+import { finalizeCheckout, type FinalizeResult } from './finalize-checkout.ts';
+import { OutOfStockError } from './write-orders.ts';
 import { requirePayments } from './start-card-payment.ts';
 
 /** What Stripe says it received for the checkout's PaymentIntent. */

@@ -1,4 +1,5 @@
-export { finalizeCheckout, OutOfStockError, type FinalizeResult } from './finalize-checkout.ts';
+export { finalizeCheckout, type FinalizeResult } from './finalize-checkout.ts';
+export { OutOfStockError } from './write-orders.ts';
 export { priceCheckout, shippingAddressSchema } from './price-checkout.ts';
 export { startCardPayment, startCardPaymentInput } from './start-card-payment.ts';
 export { completePaidCheckout, failAndRefundCheckout, sendRefund } from './complete-paid-checkout.ts';

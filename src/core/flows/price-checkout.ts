@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import type { CheckoutSnapshot, ShippingAddress } from '../db/schema/commerce.ts';
-import { loadCart, priceCart, type PricedCart } from '../cart/index.ts';
+import { loadCart, priceCart, type CartRow, type CouponTerms, type PricedCart } from '../cart/index.ts';
 import { couponForCheckout } from '../coupons/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { optionalText } from '../shared/fields.ts';
@@ -37,7 +37,16 @@ export async function priceCheckout(
   input: { couponCode?: string; shippingAddress: ShippingAddress },
 ): Promise<CheckoutPricing> {
   const coupon = input.couponCode ? await couponForCheckout(ctx, input.couponCode) : undefined;
-  const rows = await loadCart(ctx, userId);
+  return pricingOf(ctx, await loadCart(ctx, userId), input, coupon);
+}
+
+/** The same for cart rows already read (a cash order reads them as it takes them). */
+export function pricingOf(
+  ctx: Ctx,
+  rows: CartRow[],
+  input: { couponCode?: string; shippingAddress: ShippingAddress },
+  coupon: CouponTerms | undefined,
+): CheckoutPricing {
   if (rows.length === 0) throw new AppError('CONFLICT', 'Your cart is empty');
   const priced = priceCart(rows, { now: ctx.clock.now(), defaultFeeBps: ctx.config.platformFeeBps, coupon });
   if (priced.problems.length)

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.ts';
-import { enqueueOutbox, enqueueOutboxItems } from '../outbox/index.ts';
-import type { OutboxHandler } from '../outbox/index.ts';
+import { enqueueOutbox } from '../outbox/index.ts';
+import type { OutboxHandler, OutboxItem } from '../outbox/index.ts';
 import { renderTemplate, type TemplateName, type TemplateVars } from './templates.ts';
 
 export const MAIL_TOPIC = 'mail.send';
@@ -13,13 +13,11 @@ export async function queueEmail<T extends TemplateName>(ctx: Ctx, to: string, t
 /** One email of `queueEmails`, its variables typed by its template. */
 export type QueuedEmail = { [T in TemplateName]: { to: string; template: T; vars: TemplateVars<T> } }[TemplateName];
 
-/** Queues several emails in the caller's transaction with one statement. */
-export async function queueEmails(ctx: Ctx, emails: QueuedEmail[]) {
-  return enqueueOutboxItems(
-    ctx,
-    emails.map(({ to, template, vars }) => ({ topic: MAIL_TOPIC, payload: { to, template, vars } })),
-  );
+/** Emails as outbox items, for a caller that writes them with its own rows. */
+export function emailItems(emails: QueuedEmail[]): OutboxItem[] {
+  return emails.map(({ to, template, vars }) => ({ topic: MAIL_TOPIC, payload: { to, template, vars } }));
 }
+
 
 /** Delivers a queued email. Links with one-time tokens live in `vars`, so they are dropped once sent. */
 export const sendEmailHandler: OutboxHandler = {

@@ -1,0 +1,182 @@
+import { and, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { actorLabel } from '../context.ts';
+import { orderEvents, orderLines, orders, payments, type BuyerSnapshot, type checkouts } from '../db/schema/commerce.ts';
+import { outbox, products } from '../db/schema/index.ts';
+import { emailItems, type QueuedEmail } from '../mail/index.ts';
+import { toOrderDto, type OrderDto } from '../orders/index.ts';
+import { outboxRows } from '../outbox/index.ts';
+import { queryRows } from '../db/tx.ts';
+import { AppError } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import { feeFromBps, formatMinor } from '../shared/money.ts';
+
+type Checkout = typeof checkouts.$inferSelect;
+type Part = Checkout['snapshot']['shops'][number];
+
+/** Thrown inside the finalize transaction when a line's stock is gone; everything rolls back. */
+export class OutOfStockError extends AppError {
+  constructor(readonly lines: { productId: string; name: string }[]) {
+    super('CONFLICT', `Out of stock: ${lines.map((l) => l.name).join(', ')}`, { outOfStock: lines });
+  }
+}
+
+export interface OrdersToWrite {
+  checkout: Pick<Checkout, 'id' | 'userId' | 'paymentType' | 'paymentIntentId' | 'amountMinor' | 'currency' | 'shippingAddress' | 'snapshot'>;
+  /** The write that leaves the checkout row completed (an insert for cash, an update for card), run with the rest. */
+  completeCheckout: SQLWrapper;
+  /** Undefined when the buyer's account is gone (a late webhook): the orders are still made, without emails to them. */
+  buyer: BuyerSnapshot | undefined;
+  shops: ReadonlyMap<string, { name: string; email: string }>;
+}
+
+export interface WrittenOrders {
+  parts: { part: Part; orderId: string; fee: { fee: number; net: number } }[];
+  /** The orders as written, in snapshot order. */
+  orders: OrderDto[];
+}
+
+/**
+ * Writes a checkout's orders, one per shop, and takes their stock, in one statement of the caller's
+ * transaction: the checkout's completion, the payment, the orders, their lines and first history
+ * rows, the emails to the buyer and each seller (outbox), and each line's quantity off its
+ * listing's stock. When a listing's stock is gone, throws OutOfStockError for the caller's
+ * transaction to roll all of it back. The rows are built here, so the orders are answered from
+ * them without reading them back.
+ */
+export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOrders> {
+  const { checkout } = w;
+  const card = checkout.paymentType === 'Credit Card';
+  const now = ctx.clock.now();
+  const paymentStatus = card ? ('succeeded' as const) : ('pending' as const);
+  const buyer: BuyerSnapshot = { name: w.buyer?.name ?? '', email: w.buyer?.email ?? '', phoneNumber: w.buyer?.phoneNumber ?? null };
+  const parts = checkout.snapshot.shops.map((part) => ({ part, orderId: newId('order'), fee: feeFromBps(part.totalMinor, part.feeBps) }));
+
+  const orderRows: (typeof orders.$inferSelect)[] = parts.map(({ part, orderId, fee }) => ({
+    id: orderId,
+    checkoutId: checkout.id,
+    userId: checkout.userId,
+    shopId: part.shopId,
+    status: 'Processing',
+    paymentType: checkout.paymentType,
+    paymentStatus,
+    paymentIntentId: checkout.paymentIntentId,
+    currency: checkout.currency,
+    subtotalMinor: part.subtotalMinor,
+    discountMinor: part.discountMinor,
+    shippingMinor: part.shippingMinor,
+    totalMinor: part.totalMinor,
+    platformFeeMinor: fee.fee,
+    feeBps: part.feeBps,
+    couponId: part.couponId,
+    shippingAddress: checkout.shippingAddress,
+    buyer,
+    refundReason: null,
+    paidAt: card ? now : null,
+    deliveredAt: null,
+    refundedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  // A snapshot line is an order line's columns as priced at checkout.
+  const lineRows: (typeof orderLines.$inferSelect)[] = parts.flatMap(({ part, orderId }) =>
+    part.lines.map((l) => ({ id: newId('orderLine'), orderId, ...l, reviewedAt: null })),
+  );
+
+  const emails: QueuedEmail[] = [];
+  for (const { part, orderId } of parts) {
+    const shop = w.shops.get(part.shopId);
+    if (shop)
+      emails.push({
+        to: shop.email,
+        template: 'new-order',
+        vars: { shop: shop.name, orderId, total: formatMinor(part.totalMinor), currency: checkout.currency, items: part.lines.reduce((a, l) => a + l.qty, 0) },
+      });
+  }
+  if (w.buyer)
+    emails.push({
+      to: w.buyer.email,
+      template: 'order-placed',
+      vars: {
+        name: w.buyer.name,
+        orders: parts.map(({ part, orderId }) => ({ id: orderId, shop: w.shops.get(part.shopId)?.name ?? '', total: formatMinor(part.totalMinor) })),
+        total: formatMinor(checkout.amountMinor),
+        currency: checkout.currency,
+      },
+    });
+
+  const writes: SQLWrapper[] = [
+    w.completeCheckout,
+    ctx.db.insert(payments).values({
+      id: newId('payment'),
+      checkoutId: checkout.id,
+      provider: card ? 'stripe' : 'manual',
+      paymentIntentId: checkout.paymentIntentId,
+      amountMinor: checkout.amountMinor,
+      currency: checkout.currency,
+      status: paymentStatus,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    ctx.db.insert(orders).values(orderRows),
+    ctx.db.insert(orderLines).values(lineRows),
+    ctx.db.insert(orderEvents).values(
+      parts.map(({ orderId }) => ({
+        id: newId('orderEvent'),
+        orderId,
+        fromStatus: null,
+        toStatus: 'Processing' as const,
+        actor: actorLabel(ctx.actor),
+        note: card ? 'paid by card' : 'cash on delivery',
+        createdAt: now,
+      })),
+    ),
+    ...(emails.length ? [ctx.db.insert(outbox).values(outboxRows(now, emailItems(emails)))] : []),
+  ];
+  // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
+  // its end, so a checkout inserted here can already own the orders inserted beside it.
+  const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
+  const taken = await queryRows<{ id: string }>(
+    ctx.db,
+    sql`WITH ${sql.join(
+      writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS ${q}`),
+      sql`, `,
+    )}, taken AS ${stockTaking(ctx, lines)} SELECT id FROM taken`,
+  );
+  const took = new Set(taken.map((t) => t.id));
+  const missing = lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name }));
+  if (missing.length) throw new OutOfStockError(missing);
+
+  return {
+    parts,
+    orders: orderRows.map((o) => toOrderDto(o, lineRows.filter((l) => l.orderId === o.id), w.shops.get(o.shopId)?.name ?? '')),
+  };
+}
+
+/**
+ * Takes each line's quantity from its listing's stock: the listings are locked in id order first
+ * (as every finalizer and refund takes them), so two checkouts sharing listings never deadlock, and
+ * a listing without enough stock left (or no longer on sale) takes nothing. Stock never goes negative.
+ * The lock is the one an UPDATE of non-key columns takes (NO KEY UPDATE): FOR UPDATE would conflict
+ * with the KEY SHARE locks that this and every other checkout's order lines hold through their
+ * foreign key to the listing, and two checkouts of one listing would deadlock.
+ */
+function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
+  const wanted = sql.join(
+    lines.map((l) => sql`(${l.productId}::text, ${l.qty}::int)`),
+    sql`, `,
+  );
+  return ctx.db
+    .update(products)
+    .set({ stock: sql`${products.stock} - l.qty`, soldCount: sql`${products.soldCount} + l.qty`, updatedAt: ctx.clock.now() })
+    .from(
+      sql`(SELECT p.id, w.qty FROM ${products} p JOIN (VALUES ${wanted}) AS w(id, qty) ON w.id = p.id ORDER BY p.id FOR NO KEY UPDATE OF p) AS l`,
+    )
+    .where(and(sql`${products.id} = l.id`, sql`${products.stock} >= l.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
+    .returning({ id: products.id });
+}
+
+/** The coupons a checkout uses, in the fixed order finalizers lock them. */
+export function couponIdsOf(snapshot: Checkout['snapshot']): string[] {
+  return [...new Set(snapshot.shops.flatMap((s) => (s.couponId ? [s.couponId] : [])))].sort();
+}
