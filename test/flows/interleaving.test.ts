@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../../src/core/db/index.ts';
+import { pgErrorCode, queryRows, withTxRetry } from '../../src/core/db/index.ts';
 import { verifyLedger } from '../../src/core/ledger/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpShop, signUpUser } from '../helpers/factories.ts';
@@ -70,5 +71,51 @@ describe('verifyLedger', () => {
     const report = await verifyLedger(app.core.ctx());
     expect(report.ok).toBe(false);
     expect(report.balanceDrift).toEqual([{ account: 'shop:shop_drift:available', storedMinor: 100, computedMinor: 0 }]);
+  });
+});
+
+describe('withTxRetry', () => {
+  /** Two transactions that take rows a and b in opposite orders, each waiting for the other before its second. */
+  async function crossedTransactions(attempts: number) {
+    const [a, b] = [`test:deadlock:${randomUUID()}`, `test:deadlock:${randomUUID()}`];
+    await queryRows(app.core.database.db, sql`INSERT INTO ledger_balances (account, balance_minor) VALUES (${a}, 0), (${b}, 0)`);
+    let firstLocks = 0;
+    let bothLocked!: () => void;
+    const bothLockedP = new Promise<void>((r) => (bothLocked = r));
+    const runs = { ab: 0, ba: 0 };
+    const run = (first: string, second: string, key: keyof typeof runs) =>
+      withTxRetry(
+        app.core.ctx(),
+        async (tx) => {
+          runs[key]++;
+          await queryRows(tx, sql`UPDATE ledger_balances SET balance_minor = balance_minor + 1 WHERE account = ${first}`);
+          if (runs[key] === 1 && ++firstLocks === 2) bothLocked();
+          if (runs[key] === 1) await bothLockedP;
+          await queryRows(tx, sql`UPDATE ledger_balances SET balance_minor = balance_minor + 1 WHERE account = ${second}`);
+        },
+        attempts,
+      );
+    const results = await Promise.allSettled([run(a, b, 'ab'), run(b, a, 'ba')]);
+    const balances = await queryRows<{ balance_minor: number }>(
+      app.core.database.db,
+      sql`SELECT balance_minor::int AS balance_minor FROM ledger_balances WHERE account IN (${a}, ${b})`,
+    );
+    await queryRows(app.core.database.db, sql`DELETE FROM ledger_balances WHERE account IN (${a}, ${b})`);
+    return { results, runs, balances: balances.map((r) => r.balance_minor) };
+  }
+
+  it('runs a transaction PostgreSQL aborted to break a deadlock again, so both complete once', async () => {
+    const { results, runs, balances } = await crossedTransactions(3);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(runs.ab + runs.ba).toBe(3);
+    expect(balances).toEqual([2, 2]);
+  });
+
+  it('with one attempt, the deadlock reaches the caller and the aborted transaction left nothing', async () => {
+    const { results, balances } = await crossedTransactions(1);
+    const failed = results.filter((r) => r.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    expect(pgErrorCode((failed[0] as PromiseRejectedResult).reason)).toBe('40P01');
+    expect(balances).toEqual([1, 1]);
   });
 });

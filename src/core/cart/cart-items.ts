@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
@@ -58,6 +59,24 @@ function stockError(name: string, stock: number, wanted: number) {
   );
 }
 
+// Every add-to-cart runs it: prepared once, planned once per connection.
+const addCartLine = prepared((db) =>
+  db
+    .insert(cartItems)
+    .values({
+      userId: sql.placeholder('userId'),
+      productId: sql.placeholder('productId'),
+      qty: sql.placeholder('qty'),
+      createdAt: sql.placeholder('now'),
+      updatedAt: sql.placeholder('now'),
+    })
+    .onConflictDoUpdate({
+      target: [cartItems.userId, cartItems.productId],
+      set: { qty: sql`${cartItems.qty} + ${sql.placeholder('qty')}`, updatedAt: sql`excluded.updated_at` },
+    })
+    .prepare('cart_add_line'),
+);
+
 /** Adds a listing (or more of it). The total quantity never exceeds the stock at this moment. */
 export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(addToCartInput, raw);
@@ -65,14 +84,7 @@ export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise
   const wanted = listing.qty + input.qty;
   if (wanted > listing.stock) throw stockError(listing.name, listing.stock, wanted);
   if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
-  const now = ctx.clock.now();
-  await ctx.db
-    .insert(cartItems)
-    .values({ userId, productId: input.productId, qty: input.qty, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [cartItems.userId, cartItems.productId],
-      set: { qty: sql`${cartItems.qty} + ${input.qty}`, updatedAt: now },
-    });
+  await addCartLine(ctx.db).execute({ userId, productId: input.productId, qty: input.qty, now: ctx.clock.now() });
   return cartAfter(ctx, lines, listing, wanted);
 }
 

@@ -63,7 +63,8 @@ export function priceCart(rows: CartRow[], opts: { now: Date; defaultFeeBps: num
   const shops: PricedShop[] = [];
   for (const [shopId, shopRows] of byShop) {
     const lines: PricedLine[] = shopRows.map((r) => {
-      const problem = unavailableReason(r, opts.now) ?? (r.qty > r.stock ? `only ${r.stock} left in stock` : undefined);
+      const problem =
+        unavailableReason(r, opts.now) ?? (r.qty <= r.stock ? undefined : r.stock === 0 ? 'out of stock' : `only ${r.stock} left in stock`);
       if (problem) problems.push({ productId: r.productId, name: r.name, problem });
       return {
         productId: r.productId,

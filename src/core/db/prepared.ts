@@ -1,3 +1,5 @@
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Db } from './client.ts';
 
 /** What `.prepare(name)` returns: the query is built once, each execution only binds values. */
@@ -20,4 +22,24 @@ export function prepared<R>(build: (db: Db) => Prepared<R>): (db: Db) => Prepare
     if (!query) byDb.set(db, (query = build(db)));
     return query;
   };
+}
+
+const dialect = new PgDialect();
+const statementNames = new Map<string, string>();
+// A connection keeps every statement it was asked to prepare; shapes are few, so this is a guard, not a budget.
+const MAX_NAMED_STATEMENTS = 200;
+
+/**
+ * Runs a statement as a named (server-side prepared) one, on any handle: a transaction too, where
+ * drizzle's `.prepare()` cannot follow. PostgreSQL then parses and plans each distinct text once per
+ * connection instead of on every call; the checkout's write statement spent about 3 ms there. For
+ * statements whose text depends only on their shape (values travel as parameters, many rows as one
+ * JSON parameter). Returns the raw rows.
+ */
+export async function runNamed<T>(db: Db, query: SQL): Promise<T[]> {
+  const built = dialect.sqlToQuery(query);
+  let name = statementNames.get(built.sql);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) statementNames.set(built.sql, (name = `mvshop_shape_${statementNames.size + 1}`));
+  const result = (await db._.session.prepareQuery(built, undefined, name, false).execute()) as { rows: T[] };
+  return result.rows;
 }

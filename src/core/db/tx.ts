@@ -8,6 +8,21 @@ export async function withTx<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>): Pr
   return ctx.db.transaction((tx) => fn(tx as unknown as Db));
 }
 
+/**
+ * `withTx`, run again (up to `attempts` times in all) when PostgreSQL aborts it to break a deadlock
+ * (40P01): everything it did was rolled back, so it can simply start over. For transactions whose
+ * whole effect is in the database. Inside a caller's transaction the error goes up to that caller.
+ */
+export async function withTxRetry<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTx(ctx, fn);
+    } catch (err) {
+      if (attempt >= attempts || is(ctx.db, PgTransaction) || pgErrorCode(err) !== '40P01') throw err;
+    }
+  }
+}
+
 /** Postgres error code of a failed query (drizzle wraps driver errors, so look at the cause too). */
 export function pgErrorCode(err: unknown): string | undefined {
   let e: unknown = err;

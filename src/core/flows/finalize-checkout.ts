@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { cartItems, checkouts, orders } from '../db/schema/commerce.ts';
 import { shops, users } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { withTxRetry } from '../db/tx.ts';
 import { redeemCoupon } from '../coupons/index.ts';
 import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import type { OrderDto } from '../orders/index.ts';
@@ -30,7 +30,7 @@ export interface FinalizeResult {
  * finalizer and a refund, can deadlock.
  */
 export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<FinalizeResult> {
-  const result = await withTx(ctx, async (tx) => {
+  const result = await withTxRetry(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     const [locked] = await tx
       .select({

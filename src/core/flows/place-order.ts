@@ -2,7 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { checkouts, orders, paymentTypes } from '../db/schema/commerce.ts';
-import { withTx } from '../db/tx.ts';
+import { insertJsonRows } from '../db/json-rows.ts';
+import { withTxRetry } from '../db/tx.ts';
 import { ordersCreatedFor, type OrderDto } from '../orders/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -67,7 +68,7 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
  */
 async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof placeOrderInput>): Promise<OrderDto[]> {
   const coupon = input.couponCode ? await couponForCheckout(ctx, input.couponCode) : undefined;
-  const written = await withTx(ctx, async (tx) => {
+  const written = await withTxRetry(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     const cart = await takeCart(c, userId);
     const { snapshot, fingerprint } = pricingOf(c, cart.lines, input, coupon);
@@ -85,15 +86,9 @@ async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof p
     };
     const { orders: created } = await writeOrders(c, {
       checkout,
-      completeCheckout: tx.insert(checkouts).values({
-        ...checkout,
-        status: 'completed',
-        couponCode: input.couponCode ?? null,
-        fingerprint,
-        completedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      }),
+      completeCheckout: insertJsonRows(checkouts, [
+        { ...checkout, status: 'completed', couponCode: input.couponCode ?? null, fingerprint, completedAt: now, createdAt: now, updatedAt: now },
+      ]),
       buyer: cart.buyer,
       shops: cart.shops,
     });

@@ -6,7 +6,8 @@ import { outbox, products } from '../db/schema/index.ts';
 import { emailItems, type QueuedEmail } from '../mail/index.ts';
 import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { outboxRows } from '../outbox/index.ts';
-import { queryRows } from '../db/tx.ts';
+import { insertJsonRows } from '../db/json-rows.ts';
+import { runNamed } from '../db/prepared.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { feeFromBps, formatMinor } from '../shared/money.ts';
@@ -38,7 +39,7 @@ export interface WrittenOrders {
 
 /**
  * Writes a checkout's orders, one per shop, and takes their stock, in one statement of the caller's
- * transaction: the checkout's completion, the payment, the orders, their lines and first history
+ * transaction, which holds the listings' locks (`takeCart`, `finalizeCheckout`): the checkout's completion, the payment, the orders, their lines and first history
  * rows, the emails to the buyer and each seller (outbox), and each line's quantity off its
  * listing's stock. When a listing's stock is gone, throws OutOfStockError for the caller's
  * transaction to roll all of it back. The rows are built here, so the orders are answered from
@@ -107,20 +108,23 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
 
   const writes: SQLWrapper[] = [
     w.completeCheckout,
-    ctx.db.insert(payments).values({
-      id: newId('payment'),
-      checkoutId: checkout.id,
-      provider: card ? 'stripe' : 'manual',
-      paymentIntentId: checkout.paymentIntentId,
-      amountMinor: checkout.amountMinor,
-      currency: checkout.currency,
-      status: paymentStatus,
-      createdAt: now,
-      updatedAt: now,
-    }),
-    ctx.db.insert(orders).values(orderRows),
-    ctx.db.insert(orderLines).values(lineRows),
-    ctx.db.insert(orderEvents).values(
+    insertJsonRows(payments, [
+      {
+        id: newId('payment'),
+        checkoutId: checkout.id,
+        provider: card ? 'stripe' : 'manual',
+        paymentIntentId: checkout.paymentIntentId,
+        amountMinor: checkout.amountMinor,
+        currency: checkout.currency,
+        status: paymentStatus,
+        createdAt: now,
+        updatedAt: now,
+      },
+    ]),
+    insertJsonRows(orders, orderRows),
+    insertJsonRows(orderLines, lineRows),
+    insertJsonRows(
+      orderEvents,
       parts.map(({ orderId }) => ({
         id: newId('orderEvent'),
         orderId,
@@ -131,17 +135,17 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
         createdAt: now,
       })),
     ),
-    ...(emails.length ? [ctx.db.insert(outbox).values(outboxRows(now, emailItems(emails)))] : []),
+    ...(emails.length ? [insertJsonRows(outbox, outboxRows(now, emailItems(emails)))] : []),
   ];
   // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
   // its end, so a checkout inserted here can already own the orders inserted beside it.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
-  const taken = await queryRows<{ id: string }>(
+  const taken = await runNamed<{ id: string }>(
     ctx.db,
     sql`WITH ${sql.join(
-      writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS ${q}`),
+      writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS (${q.getSQL()})`),
       sql`, `,
-    )}, taken AS ${stockTaking(ctx, lines)} SELECT id FROM taken`,
+    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT id FROM taken`,
   );
   const took = new Set(taken.map((t) => t.id));
   const missing = lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name }));
@@ -154,25 +158,21 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
 }
 
 /**
- * Takes each line's quantity from its listing's stock: the listings are locked in id order first
- * (as every finalizer and refund takes them), so two checkouts sharing listings never deadlock, and
- * a listing without enough stock left (or no longer on sale) takes nothing. Stock never goes negative.
- * The lock is the one an UPDATE of non-key columns takes (NO KEY UPDATE): FOR UPDATE would conflict
- * with the KEY SHARE locks that this and every other checkout's order lines hold through their
- * foreign key to the listing, and two checkouts of one listing would deadlock.
+ * Takes each line's quantity from its listing's stock, where enough is left and the listing is
+ * still on sale; a listing that cannot give it takes nothing, so stock never goes negative. The
+ * lines go in sorted by listing id and are updated in that order (a nested loop over them, the
+ * plan for any catalog beyond a handful of rows), so checkouts sharing listings lock them in one
+ * order; PostgreSQL breaks the rare deadlock a different plan could cause, and the checkout is
+ * run again (`withTxRetry`). The update takes its own row locks: a separate locking subquery in
+ * this statement would lock newer row versions than its snapshot updates, and deadlock.
  */
 function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
-  const wanted = sql.join(
-    lines.map((l) => sql`(${l.productId}::text, ${l.qty}::int)`),
-    sql`, `,
-  );
+  const wanted = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1)));
   return ctx.db
     .update(products)
-    .set({ stock: sql`${products.stock} - l.qty`, soldCount: sql`${products.soldCount} + l.qty`, updatedAt: ctx.clock.now() })
-    .from(
-      sql`(SELECT p.id, w.qty FROM ${products} p JOIN (VALUES ${wanted}) AS w(id, qty) ON w.id = p.id ORDER BY p.id FOR NO KEY UPDATE OF p) AS l`,
-    )
-    .where(and(sql`${products.id} = l.id`, sql`${products.stock} >= l.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
+    .set({ stock: sql`${products.stock} - w.qty`, soldCount: sql`${products.soldCount} + w.qty`, updatedAt: ctx.clock.now() })
+    .from(sql`jsonb_to_recordset(${wanted}::jsonb) AS w(id text, qty int)`)
+    .where(and(sql`${products.id} = w.id`, sql`${products.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
     .returning({ id: products.id });
 }
 

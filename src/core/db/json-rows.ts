@@ -1,0 +1,52 @@
+import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+
+interface Shape {
+  columns: [key: string, column: PgColumn][];
+  head: SQL;
+  tail: SQL;
+}
+const shapes = new WeakMap<PgTable, Map<string, Shape>>();
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The statement text around the JSON parameter, built once per table and set of columns. */
+function shapeOf(table: PgTable, keys: string[]): Shape {
+  let byKeys = shapes.get(table);
+  if (!byKeys) shapes.set(table, (byKeys = new Map()));
+  const signature = keys.join(',');
+  let shape = byKeys.get(signature);
+  if (!shape) {
+    const columns = Object.entries(getTableColumns(table)).filter(([key]) => keys.includes(key));
+    const names = columns.map(([, c]) => quote(c.name)).join(', ');
+    const types = columns.map(([, c]) => `${quote(c.name)} ${c.getSQLType()}`).join(', ');
+    shape = {
+      columns,
+      head: sql.raw(`INSERT INTO ${quote(getTableName(table))} (${names}) SELECT ${names} FROM jsonb_to_recordset(`),
+      tail: sql.raw(`::jsonb) AS r(${types})`),
+    };
+    byKeys.set(signature, shape);
+  }
+  return shape;
+}
+
+/**
+ * An INSERT of many rows that sends them as one JSON parameter (`jsonb_to_recordset`) instead of a
+ * parameter per value. drizzle builds a multi-row VALUES list chunk by chunk: the ~120 values of a
+ * two-shop checkout took about 0.6 ms of CPU to build, more than the rest of its statements; this
+ * takes a few microseconds. Values go through each column's driver mapping (json columns stay
+ * JSON); columns the rows do not carry take their defaults. `rows` must not be empty.
+ */
+export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+  const { columns, head, tail } = shapeOf(table, Object.keys(rows[0]!));
+  const records = rows.map((row) => {
+    const record: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = (row as Record<string, unknown>)[key];
+      record[column.name] =
+        value === undefined || value === null ? null : column.columnType === 'PgJsonb' || column.columnType === 'PgJson' ? value : column.mapToDriverValue(value);
+    }
+    return record;
+  });
+  return sql`${head}${JSON.stringify(records)}${tail}`;
+}
