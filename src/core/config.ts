@@ -77,6 +77,7 @@ const envSchema = z.object({
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
   LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
   CATALOG_PAGE_CACHE_MS: int(1000, 0, 60_000),
+  SESSION_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
 });
 
@@ -97,6 +98,8 @@ export interface Config {
     activationTtlMinutes: number;
     resetTtlMinutes: number;
     hashCost: { memoryCost: number; timeCost: number };
+    /** How long a signed-in request may reuse its account's session state read by another; 0 reads it every time. */
+    sessionCacheMs: number;
   };
   http: {
     corsOrigins: string[];
@@ -200,6 +203,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       activationTtlMinutes: e.ACTIVATION_TTL_MINUTES,
       resetTtlMinutes: e.RESET_TTL_MINUTES,
       hashCost: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
+      sessionCacheMs: e.SESSION_CACHE_MS,
     },
     http: {
       corsOrigins: e.CORS_ORIGIN.split(',')

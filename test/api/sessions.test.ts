@@ -175,6 +175,33 @@ describe('deleted and banned accounts', () => {
     expect((await app.client().get(`/shop/shop-info/${shop.seller._id}`)).status).toBe(404);
   });
 
+  it('a ban made by this process applies to a session it has just checked; one made elsewhere within SESSION_CACHE_MS', async () => {
+    const here = await signUpUser(app);
+    expect((await here.client.get('/user/me')).status).toBe(200);
+    await setUserBan(operator(), here.user._id, true, 'fraud');
+    expect((await here.client.get('/user/me')).status).toBe(403);
+
+    const elsewhere = await signUpUser(app);
+    expect((await elsewhere.client.get('/user/me')).status).toBe(200);
+    // As the CLI or another API instance would: straight to the database, not through this process.
+    await app.core.database.db.update(users).set({ bannedAt: new Date(), banReason: 'fraud' }).where(eq(users.id, elsewhere.user._id));
+    const sessionCacheMs = app.config.auth.sessionCacheMs;
+    expect(sessionCacheMs).toBe(1000);
+    await new Promise((r) => setTimeout(r, sessionCacheMs + 50));
+    expect((await elsewhere.client.get('/user/me')).status).toBe(403);
+  });
+
+  it('a password change ends the other sessions at once, even ones checked a moment ago', async () => {
+    const { client, email } = await signUpUser(app);
+    const other = app.client();
+    expect((await other.post('/user/login', { email, password: PASSWORD })).status).toBe(200);
+    expect((await other.get('/user/me')).status).toBe(200);
+    const changed = await client.put('/user/change-password', { oldPassword: PASSWORD, newPassword: `${PASSWORD}-2` });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await other.get('/user/me')).status).toBe(401);
+    expect((await client.get('/user/me')).status).toBe(200);
+  });
+
   it("when a shop is deleted, the seller's token is refused with 401", async () => {
     const shop = await signUpShop(app);
     const token = shop.client.cookies.get('seller_token')!;

@@ -1,10 +1,12 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
 import { shops, users, type AccountKind } from '../db/schema/index.ts';
 import { prepared } from '../db/prepared.ts';
 import { withTx } from '../db/tx.ts';
 import { queueEmail } from '../mail/index.ts';
 import { AppError } from '../shared/errors.ts';
+import { TtlCache } from '../shared/ttl-cache.ts';
 import { consumeEmailToken, issueEmailToken, voidEmailTokens } from './email-tokens.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { hasPendingRegistration } from './registration.ts';
@@ -75,10 +77,28 @@ function assertUsable(kind: AccountKind, row: AccountRow | undefined): asserts r
     throw new AppError('FORBIDDEN', `This ${label(kind)} is banned${row.banReason ? `: ${row.banReason}` : ''}`);
 }
 
+// Every signed-in request checks its account (live, not banned, sessions not ended). A storefront sends
+// a few requests per page, so the answer is reused for SESSION_CACHE_MS (1 s) in this process: a ban,
+// a deletion or a password change made here applies at once (`forgetSessionAccount`), one made by
+// another process (the CLI, another API instance) within that time.
+const sessionCaches = new WeakMap<Config, TtlCache<AccountRow | null>>();
+function sessionCache(config: Config): TtlCache<AccountRow | null> {
+  let cache = sessionCaches.get(config);
+  if (!cache) sessionCaches.set(config, (cache = new TtlCache(config.auth.sessionCacheMs, 10_000)));
+  return cache;
+}
+
+/** Makes the next request of this account read its session state again (after a ban, deletion, role or password change). */
+export function forgetSessionAccount(ctx: Ctx, kind: AccountKind, id: string): void {
+  sessionCache(ctx.config).delete(`${kind}:${id}`);
+}
+
 /** Resolves a session token to a live, unbanned account whose sessions have not been ended since. */
 export async function authenticateSession(ctx: Ctx, kind: AccountKind, token: string): Promise<AccountRow> {
   const claims = verifySession(ctx.config, token, kind);
-  const row = await findAccountById(ctx, kind, claims.id);
+  const row =
+    (await sessionCache(ctx.config).getOrCompute(`${kind}:${claims.id}`, async () => (await findAccountById(ctx, kind, claims.id)) ?? null)) ??
+    undefined;
   assertUsable(kind, row);
   if (row.sessionVersion !== claims.sv)
     throw new AppError('UNAUTHENTICATED', 'This session was ended (password changed), please sign in again');
@@ -129,6 +149,7 @@ export async function changeAccountPassword(
     await queueEmail({ ...ctx, db: tx }, row.email, 'password-changed', { name: row.name });
     return next!;
   });
+  forgetSessionAccount(ctx, kind, updated.id);
   ctx.afterCommit?.();
   return issueSessionToken(ctx, kind, updated);
 }
@@ -159,7 +180,7 @@ export async function resetPasswordWithToken(
   input: { token: string; password: string },
 ): Promise<void> {
   const passwordHash = await hashPassword(input.password, ctx.config.auth.hashCost);
-  await withTx(ctx, async (tx) => {
+  const id = await withTx(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     const id = await consumeEmailToken(c, { purpose: 'reset-password', kind, token: input.token });
     const t = table(kind);
@@ -172,6 +193,8 @@ export async function resetPasswordWithToken(
     // Other reset links sent before this one stop working too.
     await voidEmailTokens(c, { purpose: 'reset-password', kind, subjectId: id });
     await queueEmail(c, row.email, 'password-changed', { name: row.name });
+    return id;
   });
+  forgetSessionAccount(ctx, kind, id);
   ctx.afterCommit?.();
 }

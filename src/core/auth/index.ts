@@ -4,6 +4,7 @@ export { issueEmailToken, consumeEmailToken } from './email-tokens.ts';
 export { startRegistration, consumeRegistration, hasPendingRegistration } from './registration.ts';
 export {
   authenticateSession,
+  forgetSessionAccount,
   issueSessionToken,
   signInWithPassword,
   changeAccountPassword,

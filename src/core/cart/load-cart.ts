@@ -153,7 +153,10 @@ export async function takeCart(ctx: Ctx, userId: string): Promise<TakenCart> {
     .innerJoin(products, eq(products.id, taken.productId))
     .innerJoin(shops, eq(shops.id, products.shopId))
     .innerJoin(users, eq(users.id, taken.userId))
-    .orderBy(asc(taken.createdAt), asc(taken.productId));
+    .orderBy(asc(taken.createdAt), asc(taken.productId))
+    // Named, so each connection has PostgreSQL parse and plan it once (drizzle still builds it per call).
+    .prepare('cart_take')
+    .execute();
   return {
     lines: rows.map((r) => toCartRow(r.qty, r)),
     shops: new Map(rows.map((r) => [r.shop.id, { name: r.shop.name, email: r.shopEmail }])),

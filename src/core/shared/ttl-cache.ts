@@ -24,6 +24,11 @@ export class TtlCache<V> {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** Drops a key, so the next read computes it again. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;

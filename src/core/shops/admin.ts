@@ -1,5 +1,6 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
+import { forgetSessionAccount } from '../auth/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { availableBalances } from '../ledger/index.ts';
 import { shops } from '../db/schema/index.ts';
@@ -36,6 +37,7 @@ export async function deleteShop(ctx: Ctx, rawId: unknown, rawReason?: unknown):
     if (!row) throw notFound('Shop');
     await recordAudit({ ...ctx, db: tx }, { action: 'shop.delete', target: id, reason, details: { email: row.email } });
   });
+  forgetSessionAccount(ctx, 'shop', id);
 }
 
 /** Bans or lifts a ban on a shop: a banned shop cannot sign in and disappears from public views. */
@@ -52,4 +54,5 @@ export async function setShopBan(ctx: Ctx, rawId: unknown, banned: boolean, rawR
     if (!row) throw notFound('Shop');
     await recordAudit({ ...ctx, db: tx }, { action: banned ? 'shop.ban' : 'shop.unban', target: id, reason });
   });
+  forgetSessionAccount(ctx, 'shop', id);
 }

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { emailSchema, hashPassword, passwordSchema } from '../auth/index.ts';
+import { emailSchema, forgetSessionAccount, hashPassword, passwordSchema } from '../auth/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { users } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
@@ -38,6 +38,7 @@ export async function deleteUser(ctx: Ctx, rawId: unknown, rawReason?: unknown):
     if (!row) throw notFound('User');
     await recordAudit({ ...ctx, db: tx }, { action: 'user.delete', target: id, reason, details: { email: row.email } });
   });
+  forgetSessionAccount(ctx, 'user', id);
 }
 
 /** Bans or lifts a ban; a banned account cannot sign in and its live sessions are refused. */
@@ -54,6 +55,7 @@ export async function setUserBan(ctx: Ctx, rawId: unknown, banned: boolean, rawR
     if (!row) throw notFound('User');
     await recordAudit({ ...ctx, db: tx }, { action: banned ? 'user.ban' : 'user.unban', target: id, reason });
   });
+  forgetSessionAccount(ctx, 'user', id);
 }
 
 export const createAdminInput = z.object({
@@ -68,7 +70,7 @@ export const createAdminInput = z.object({
  */
 export async function createAdmin(ctx: Ctx, raw: unknown): Promise<{ user: UserDto; created: boolean }> {
   const input = parseInput(createAdminInput, raw);
-  return withTx(ctx, async (tx) => {
+  const result = await withTx(ctx, async (tx) => {
     const now = ctx.clock.now();
     const [existing] = await tx.select().from(users).where(and(eq(users.email, input.email), isNull(users.deletedAt)));
     if (existing) {
@@ -95,4 +97,6 @@ export async function createAdmin(ctx: Ctx, raw: unknown): Promise<{ user: UserD
     await recordAudit({ ...ctx, db: tx }, { action: 'user.create-admin', target: row!.id });
     return { user: toUserDto(row!, []), created: true };
   });
+  forgetSessionAccount(ctx, 'user', result.user._id);
+  return result;
 }
