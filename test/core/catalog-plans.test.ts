@@ -33,6 +33,8 @@ const ctx = (): Ctx => ({
 beforeAll(async () => {
   testDb = await createTestDatabase();
   pool = new pg.Pool({ connectionString: testDb.url, max: 3 });
+  // As the app's own pool does: an idle connection the server drops is reported, not an uncaught 'error' event.
+  pool.on('error', (err) => console.warn(`catalog-plans: idle connection error: ${err.message}`));
   db = drizzle({ client: pool, schema, logger: { logQuery: (sql, params) => sent.push({ sql, params }) } }) as unknown as Db;
   const seeded = await seedCatalog(ctx(), { shops: 200, products: 20_000, events: 50, batchSize: 2500 });
   shopId = seeded.shopIds[7]!;
