@@ -48,7 +48,7 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   };
   app.use(
     // pino-http serialises every request into a child logger up front; with logging off, only the id is kept.
-    config.logLevel === 'silent'
+    core.log.level === 'silent'
       ? (req, res, next) => {
           req.id = requestId(req, res);
           req.log = core.log;

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueSessionToken } from '../../src/core/auth/index.ts';
 import { users } from '../../src/core/db/schema/index.ts';
 import { deleteShop, setShopBan } from '../../src/core/shops/index.ts';
 import { deleteUser, setUserBan } from '../../src/core/users/index.ts';
@@ -189,6 +190,16 @@ describe('deleted and banned accounts', () => {
     expect(sessionCacheMs).toBe(1000);
     await new Promise((r) => setTimeout(r, sessionCacheMs + 50));
     expect((await elsewhere.client.get('/user/me')).status).toBe(403);
+  });
+
+  it('a session newer than the account state this process last read (password changed elsewhere) is accepted', async () => {
+    const { client, user } = await signUpUser(app);
+    expect((await client.get('/user/me')).status).toBe(200);
+    // Another process changed the password: the version went up and the buyer got a token carrying it.
+    await app.core.database.db.update(users).set({ sessionVersion: 1 }).where(eq(users.id, user._id));
+    const fresh = issueSessionToken(app.core.ctx(), 'user', { id: user._id, sessionVersion: 1 });
+    expect((await app.client().get('/user/me', bearer(fresh))).status).toBe(200);
+    expect((await client.get('/user/me')).status).toBe(401);
   });
 
   it('a password change ends the other sessions at once, even ones checked a moment ago', async () => {

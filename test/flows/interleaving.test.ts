@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgErrorCode, queryRows, withTxRetry } from '../../src/core/db/index.ts';
+import { queryRows, withTxRetry } from '../../src/core/db/index.ts';
 import { verifyLedger } from '../../src/core/ledger/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpShop, signUpUser } from '../helpers/factories.ts';
@@ -111,11 +111,11 @@ describe('withTxRetry', () => {
     expect(balances).toEqual([2, 2]);
   });
 
-  it('with one attempt, the deadlock reaches the caller and the aborted transaction left nothing', async () => {
+  it('with its attempts used up, the deadlock reaches the caller as a retryable conflict and the aborted transaction left nothing', async () => {
     const { results, balances } = await crossedTransactions(1);
     const failed = results.filter((r) => r.status === 'rejected');
     expect(failed).toHaveLength(1);
-    expect(pgErrorCode((failed[0] as PromiseRejectedResult).reason)).toBe('40P01');
+    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT', details: { retryable: true } });
     expect(balances).toEqual([1, 1]);
   });
 });

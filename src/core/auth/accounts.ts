@@ -96,9 +96,15 @@ export function forgetSessionAccount(ctx: Ctx, kind: AccountKind, id: string): v
 /** Resolves a session token to a live, unbanned account whose sessions have not been ended since. */
 export async function authenticateSession(ctx: Ctx, kind: AccountKind, token: string): Promise<AccountRow> {
   const claims = verifySession(ctx.config, token, kind);
-  const row =
-    (await sessionCache(ctx.config).getOrCompute(`${kind}:${claims.id}`, async () => (await findAccountById(ctx, kind, claims.id)) ?? null)) ??
-    undefined;
+  const key = `${kind}:${claims.id}`;
+  const read = async () => (await findAccountById(ctx, kind, claims.id)) ?? null;
+  const cache = sessionCache(ctx.config);
+  let row = (await cache.getOrCompute(key, read)) ?? undefined;
+  if (row && row.sessionVersion < claims.sv) {
+    // A session newer than what was read (a password changed through another process): read again.
+    cache.delete(key);
+    row = (await cache.getOrCompute(key, read)) ?? undefined;
+  }
   assertUsable(kind, row);
   if (row.sessionVersion !== claims.sv)
     throw new AppError('UNAUTHENTICATED', 'This session was ended (password changed), please sign in again');

@@ -35,10 +35,13 @@ function shapeOf(table: PgTable, keys: string[]): Shape {
  * parameter per value. drizzle builds a multi-row VALUES list chunk by chunk: the ~120 values of a
  * two-shop checkout took about 0.6 ms of CPU to build, more than the rest of its statements; this
  * takes a few microseconds. Values go through each column's driver mapping (json columns stay
- * JSON); columns the rows do not carry take their defaults. `rows` must not be empty.
+ * JSON). A column no row carries takes its default; one that some rows carry is NULL in the others,
+ * so rows should carry the same columns. `rows` must not be empty.
  */
 export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
-  const { columns, head, tail } = shapeOf(table, Object.keys(rows[0]!));
+  const keys = new Set<string>();
+  for (const row of rows) for (const [key, value] of Object.entries(row)) if (value !== undefined) keys.add(key);
+  const { columns, head, tail } = shapeOf(table, [...keys].sort());
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const [key, column] of columns) {

@@ -1,5 +1,6 @@
 import { is, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
+import { AppError } from '../shared/errors.ts';
 import type { Db } from './client.ts';
 
 /** Joins the transaction `ctx.db` is already in, or opens one. The use case owns its atomic unit. */
@@ -10,15 +11,18 @@ export async function withTx<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>): Pr
 
 /**
  * `withTx`, run again (up to `attempts` times in all) when PostgreSQL aborts it to break a deadlock
- * (40P01): everything it did was rolled back, so it can simply start over. For transactions whose
- * whole effect is in the database. Inside a caller's transaction the error goes up to that caller.
+ * (40P01): everything it did was rolled back, so it can simply start over; after the last attempt it
+ * is a 409 the client may retry. For transactions whose whole effect is in the database. Inside a
+ * caller's transaction the error goes up to that caller.
  */
 export async function withTxRetry<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await withTx(ctx, fn);
     } catch (err) {
-      if (attempt >= attempts || is(ctx.db, PgTransaction) || pgErrorCode(err) !== '40P01') throw err;
+      if (is(ctx.db, PgTransaction) || pgErrorCode(err) !== '40P01') throw err;
+      if (attempt >= attempts)
+        throw new AppError('CONFLICT', 'Too many checkouts of the same items at once; nothing was changed, please try again', { retryable: true });
     }
   }
 }

@@ -5,7 +5,6 @@ import { shops, users } from '../db/schema/index.ts';
 import { withTxRetry } from '../db/tx.ts';
 import { redeemCoupon } from '../coupons/index.ts';
 import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
-import type { OrderDto } from '../orders/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { couponIdsOf, writeOrders } from './write-orders.ts';
 
@@ -14,8 +13,6 @@ export interface FinalizeResult {
   orderIds: string[];
   /** False when an earlier call (the client, the webhook or the reconciler) had already finalized it. */
   created: boolean;
-  /** The orders as written, when this call created them (so the caller need not read them back). */
-  orders?: OrderDto[];
 }
 
 /**
@@ -63,7 +60,7 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
       .delete(cartItems)
       .where(and(eq(cartItems.userId, checkout.userId), inArray(cartItems.productId, lines.map((l) => l.productId))));
 
-    const { parts, orders: written } = await writeOrders(c, {
+    const { parts } = await writeOrders(c, {
       checkout,
       completeCheckout: tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId)),
       buyer: buyer ?? undefined,
@@ -84,7 +81,7 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
           ],
         });
 
-    return { checkoutId, orderIds: parts.map((p) => p.orderId), created: true, orders: written };
+    return { checkoutId, orderIds: parts.map((p) => p.orderId), created: true };
   });
   if (result.created) ctx.afterCommit?.();
   return result;

@@ -60,9 +60,9 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
 }
 
 /**
- * A cash-on-delivery order in one transaction of three statements: take the cart (delete it,
- * returning what it held as the listings are now), price it, then write the completed checkout,
- * its orders and the stock they take (`writeOrders`), and count coupon uses, the contended rows
+ * A cash-on-delivery order in one transaction: take the cart (one statement deletes it, returning
+ * what it held as the listings are now), price it, then write the completed checkout, its orders
+ * and the stock they take in one more (`writeOrders`), and count coupon uses, the contended rows
  * last. Any refusal (a line unavailable, stock gone, the coupon used up) rolls back and leaves the
  * cart as it was.
  */

@@ -15,7 +15,7 @@ import { feeFromBps, formatMinor } from '../shared/money.ts';
 type Checkout = typeof checkouts.$inferSelect;
 type Part = Checkout['snapshot']['shops'][number];
 
-/** Thrown inside the finalize transaction when a line's stock is gone; everything rolls back. */
+/** Thrown inside a checkout's transaction when a line's stock is gone; everything rolls back. */
 export class OutOfStockError extends AppError {
   constructor(readonly lines: { productId: string; name: string }[]) {
     super('CONFLICT', `Out of stock: ${lines.map((l) => l.name).join(', ')}`, { outOfStock: lines });
@@ -39,7 +39,7 @@ export interface WrittenOrders {
 
 /**
  * Writes a checkout's orders, one per shop, and takes their stock, in one statement of the caller's
- * transaction, which holds the listings' locks (`takeCart`, `finalizeCheckout`): the checkout's completion, the payment, the orders, their lines and first history
+ * transaction: the checkout's completion, the payment, the orders, their lines and first history
  * rows, the emails to the buyer and each seller (outbox), and each line's quantity off its
  * listing's stock. When a listing's stock is gone, throws OutOfStockError for the caller's
  * transaction to roll all of it back. The rows are built here, so the orders are answered from
@@ -160,18 +160,20 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
 /**
  * Takes each line's quantity from its listing's stock, where enough is left and the listing is
  * still on sale; a listing that cannot give it takes nothing, so stock never goes negative. The
- * lines go in sorted by listing id and are updated in that order (a nested loop over them, the
- * plan for any catalog beyond a handful of rows), so checkouts sharing listings lock them in one
- * order; PostgreSQL breaks the rare deadlock a different plan could cause, and the checkout is
- * run again (`withTxRetry`). The update takes its own row locks: a separate locking subquery in
- * this statement would lock newer row versions than its snapshot updates, and deadlock.
+ * lines go in sorted by listing id and are updated in that order: the `LIMIT` tells the planner how
+ * few they are (it guesses 100 rows for any jsonb_to_recordset), so it loops over them through the
+ * primary key (EXPLAIN of the generic plan, from a catalog of 1,000 rows up) and checkouts sharing
+ * listings lock them in one order. If a small table gets another plan and two checkouts deadlock,
+ * PostgreSQL aborts one and it runs again (`withTxRetry`). The update takes its own row locks: a
+ * separate locking subquery in this statement would lock newer row versions than its snapshot
+ * updates, and deadlock.
  */
 function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
   const wanted = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1)));
   return ctx.db
     .update(products)
     .set({ stock: sql`${products.stock} - w.qty`, soldCount: sql`${products.soldCount} + w.qty`, updatedAt: ctx.clock.now() })
-    .from(sql`jsonb_to_recordset(${wanted}::jsonb) AS w(id text, qty int)`)
+    .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w`)
     .where(and(sql`${products.id} = w.id`, sql`${products.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
     .returning({ id: products.id });
 }

@@ -10,14 +10,13 @@ export async function queueEmail<T extends TemplateName>(ctx: Ctx, to: string, t
   return enqueueOutbox(ctx, MAIL_TOPIC, { to, template, vars });
 }
 
-/** One email of `queueEmails`, its variables typed by its template. */
+/** One email of `emailItems`, its variables typed by its template. */
 export type QueuedEmail = { [T in TemplateName]: { to: string; template: T; vars: TemplateVars<T> } }[TemplateName];
 
 /** Emails as outbox items, for a caller that writes them with its own rows. */
 export function emailItems(emails: QueuedEmail[]): OutboxItem[] {
   return emails.map(({ to, template, vars }) => ({ topic: MAIL_TOPIC, payload: { to, template, vars } }));
 }
-
 
 /** Delivers a queued email. Links with one-time tokens live in `vars`, so they are dropped once sent. */
 export const sendEmailHandler: OutboxHandler = {

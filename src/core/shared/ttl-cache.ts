@@ -24,9 +24,10 @@ export class TtlCache<V> {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** Drops a key, so the next read computes it again. */
+  /** Drops a key, so the next read computes it again; a computation already running for it is not stored. */
   delete(key: string): void {
     this.entries.delete(key);
+    this.pending.delete(key);
   }
 
   async getOrCompute(key: string, compute: () => Promise<V>): Promise<V> {
@@ -35,17 +36,21 @@ export class TtlCache<V> {
     if (this.ttlMs <= 0) return compute();
     let running = this.pending.get(key);
     if (!running) {
-      running = compute().then(
+      const computing: Promise<V> = compute().then(
         (value) => {
-          this.pending.delete(key);
-          this.set(key, value);
+          // Stored only if nobody dropped the key meanwhile: a value read before a change must not outlive it.
+          if (this.pending.get(key) === computing) {
+            this.pending.delete(key);
+            this.set(key, value);
+          }
           return value;
         },
         (err: unknown) => {
-          this.pending.delete(key);
+          if (this.pending.get(key) === computing) this.pending.delete(key);
           throw err;
         },
       );
+      running = computing;
       this.pending.set(key, running);
     }
     return running;
