@@ -9,7 +9,6 @@ export const MAX_PRICE_MINOR = 100_000_000; // 1,000,000.00
 export const MAX_STOCK = 1_000_000;
 export const MAX_TAGS = 20;
 
-
 export const listingName = requiredText(200);
 export const listingDescription = requiredText(5000);
 

@@ -96,5 +96,5 @@ async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof p
     return created;
   });
   ctx.afterCommit?.();
-  return written.sort((a, b) => (a._id < b._id ? -1 : 1));
+  return written;
 }

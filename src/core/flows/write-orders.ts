@@ -33,7 +33,7 @@ export interface OrdersToWrite {
 
 export interface WrittenOrders {
   parts: { part: Part; orderId: string; fee: { fee: number; net: number } }[];
-  /** The orders as written, in snapshot order. */
+  /** The orders as written, in snapshot order (which is id order: ids are made in that order). */
   orders: OrderDto[];
 }
 

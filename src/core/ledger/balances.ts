@@ -47,7 +47,6 @@ export async function availableBalances(ctx: Ctx, shopIds: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.account.split(':')[1]!, r.balance]));
 }
 
-
 /** A seller's balances as the API shows them: major units, with the currency. */
 export async function shopBalanceDto(ctx: Ctx, shopId: string) {
   const b = await shopBalances(ctx, shopId);

@@ -19,14 +19,6 @@ export function outboxRows(now: Date, items: OutboxItem[]): (typeof outbox.$infe
   }));
 }
 
-/** Writes side effects in the caller's transaction, in one statement; they happen only if that transaction commits. */
-export async function enqueueOutboxItems(ctx: Ctx, items: OutboxItem[]): Promise<string[]> {
-  if (items.length === 0) return [];
-  const rows = outboxRows(ctx.clock.now(), items);
-  await ctx.db.insert(outbox).values(rows);
-  return rows.map((r) => r.id);
-}
-
 /** Writes one side effect in the caller's transaction; it happens only if that transaction commits. */
 export async function enqueueOutbox(
   ctx: Ctx,
@@ -34,6 +26,7 @@ export async function enqueueOutbox(
   payload: Record<string, unknown>,
   opts: { delayMs?: number } = {},
 ): Promise<string> {
-  const [id] = await enqueueOutboxItems(ctx, [{ topic, payload, delayMs: opts.delayMs }]);
-  return id!;
+  const [row] = outboxRows(ctx.clock.now(), [{ topic, payload, delayMs: opts.delayMs }]);
+  await ctx.db.insert(outbox).values(row!);
+  return row!.id;
 }

@@ -1,4 +1,4 @@
-export { enqueueOutbox, enqueueOutboxItems, outboxRows, type OutboxItem } from './enqueue.ts';
+export { enqueueOutbox, outboxRows, type OutboxItem } from './enqueue.ts';
 export {
   claimOutbox,
   processOutboxRow,

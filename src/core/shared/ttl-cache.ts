@@ -34,25 +34,23 @@ export class TtlCache<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
     if (this.ttlMs <= 0) return compute();
-    let running = this.pending.get(key);
-    if (!running) {
-      const computing: Promise<V> = compute().then(
-        (value) => {
-          // Stored only if nobody dropped the key meanwhile: a value read before a change must not outlive it.
-          if (this.pending.get(key) === computing) {
-            this.pending.delete(key);
-            this.set(key, value);
-          }
-          return value;
-        },
-        (err: unknown) => {
-          if (this.pending.get(key) === computing) this.pending.delete(key);
-          throw err;
-        },
-      );
-      running = computing;
-      this.pending.set(key, running);
-    }
-    return running;
+    const running = this.pending.get(key);
+    if (running) return running;
+    const computing: Promise<V> = compute().then(
+      (value) => {
+        // Stored only if nobody dropped the key meanwhile: a value read before a change must not outlive it.
+        if (this.pending.get(key) === computing) {
+          this.pending.delete(key);
+          this.set(key, value);
+        }
+        return value;
+      },
+      (err: unknown) => {
+        if (this.pending.get(key) === computing) this.pending.delete(key);
+        throw err;
+      },
+    );
+    this.pending.set(key, computing);
+    return computing;
   }
 }
