@@ -70,7 +70,7 @@ export async function runCommand(cmd: Command, body: (run: CliRun) => Promise<vo
     config: getConfig,
     core(o = {}) {
       const cfg = getConfig();
-      core ??= createCore(cfg, { log: cliLogger(cfg, io.verbose), poolSize: 2, migrate: o.migrate });
+      core ??= createCore(cfg, { log: cliLogger(cfg, io.verbose), poolSize: 2, migrate: o.migrate, embeddedRole: 'cli' });
       return core;
     },
     async ctx() {

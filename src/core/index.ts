@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Actor, Ctx, Ports, Probe } from './context.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
+import type { OwnerRole } from './db/embedded/embedded-host.ts';
 import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
 import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
@@ -29,14 +30,24 @@ export interface CoreOptions {
   migrate?: boolean;
   poolSize?: number;
   probe?: Probe;
+  /** How this process holds an embedded data directory: a server for long, a CLI command for its run. */
+  embeddedRole?: OwnerRole;
 }
 
 /** The composition root: database, ports and the outbox, wired once per process. */
 export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
   const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'mvshop' } });
   const clock = opts.clock ?? systemClock;
-  const database = await openDatabase({ ...config.database, poolSize: opts.poolSize });
-  if (opts.migrate ?? database.kind === 'pglite') await migrateDatabase(database);
+  const migrate = opts.migrate ?? !config.database.url;
+  const database = await openDatabase({
+    ...config.database,
+    poolSize: opts.poolSize,
+    migrate,
+    role: opts.embeddedRole,
+    note: (message, details) => log.info(details, message),
+  });
+  // An embedded owner migrated before serving; this catches a directory another process opened without migrating.
+  if (migrate) await migrateDatabase(database);
 
   const ports: Ports = {
     mailer: opts.ports?.mailer ?? createMailer(config.mail),

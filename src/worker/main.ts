@@ -27,10 +27,6 @@ exitOnSignals(
 );
 
 const worker = await starting;
-if (worker.core.database.kind === 'pglite')
-  worker.log.warn(
-    'embedded PGlite belongs to one process: do not run this worker beside a separate API or CLI on the same PGLITE_DIR (npm run dev runs API and worker in one process)',
-  );
 worker.log.info(
   { runs: worker.runs, database: worker.core.database.kind, redis: Boolean(worker.redis), pollMs: config.outbox.pollMs },
   'worker ready',

@@ -5,6 +5,8 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
+import { EmbeddedHost, type OwnerRole } from './embedded/embedded-host.ts';
+import { migratePglite } from './migrations.ts';
 
 export type Schema = typeof schema;
 /** One type for a pg pool, PGlite and an open transaction: core code never cares which. */
@@ -26,29 +28,42 @@ export interface DatabaseOptions {
   url?: string;
   pgliteDir: string;
   poolSize?: number;
+  /** Embedded directory only: migrate it when this process is the one that opens it. */
+  migrate?: boolean;
+  /** Embedded directory only: how this process holds the directory (see EmbeddedHost). */
+  role?: OwnerRole;
+  /** Embedded directory only: where ownership changes are told. */
+  note?: (message: string, details: Record<string, unknown>) => void;
 }
 
-/** PostgreSQL when a URL is given, otherwise PGlite (a real Postgres, in-process) on disk or in memory. */
+/**
+ * PostgreSQL when a URL is given. Otherwise PGlite, a real Postgres in-process: in memory for one
+ * process, or in a directory that one process owns and serves to the others (EmbeddedHost).
+ */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.url) {
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20 });
-    pool.on('error', () => {
-      // An idle client lost its connection; the pool replaces it, queries report their own errors.
+  if (opts.url) return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20 }));
+  const inMemory = opts.pgliteDir === 'memory://' || opts.pgliteDir === ':memory:';
+  if (!inMemory) {
+    mkdirSync(opts.pgliteDir, { recursive: true });
+    const host = new EmbeddedHost({
+      dir: opts.pgliteDir,
+      role: opts.role ?? 'server',
+      prepare: opts.migrate ? migratePglite : undefined,
+      note: opts.note,
     });
-    const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+    // Claim or find the owner now, so start-up fails here (not at the first query) if neither works.
+    await host.port();
+    // Statements run one at a time on PGlite's single backend, so more connections only queue.
+    const database = poolDatabase('pglite', host.pool(Math.min(opts.poolSize ?? 4, 4)));
     return {
-      db,
-      kind: 'postgres',
-      client: { kind: 'postgres', pool },
-      ping: async () => {
-        await pool.query('SELECT 1');
+      ...database,
+      close: async () => {
+        await database.close();
+        await host.close();
       },
-      close: () => pool.end(),
     };
   }
-  const inMemory = opts.pgliteDir === 'memory://' || opts.pgliteDir === ':memory:';
-  if (!inMemory) mkdirSync(opts.pgliteDir, { recursive: true });
-  const pglite = inMemory ? new PGlite() : new PGlite(opts.pgliteDir);
+  const pglite = new PGlite();
   await pglite.waitReady;
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;
   return {
@@ -59,5 +74,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       await pglite.query('SELECT 1');
     },
     close: () => pglite.close(),
+  };
+}
+
+function poolDatabase(kind: Database['kind'], pool: pg.Pool): Database {
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it, queries report their own errors.
+  });
+  return {
+    db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    kind,
+    client: { kind: 'postgres', pool },
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
   };
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migrateWithPglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import type { PgliteDatabase } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './client.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -13,10 +14,7 @@ const MIGRATION_LOCK_KEY = 727_001;
 /** Applies pending migrations. Concurrent migrators (several API replicas) queue on an advisory lock. */
 export async function migrateDatabase(database: Database): Promise<void> {
   const { client } = database;
-  if (client.kind === 'pglite') {
-    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
-    return;
-  }
+  if (client.kind === 'pglite') return migratePglite(client.pglite);
   const lockClient = await client.pool.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -26,6 +24,11 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     lockClient.release();
   }
+}
+
+/** Applies pending migrations to a PGlite database this process has open (and nobody else can reach yet). */
+export async function migratePglite(pglite: PGlite): Promise<void> {
+  await migrateWithPglite(drizzlePglite({ client: pglite }) as unknown as PgliteDatabase, { migrationsFolder });
 }
 
 export interface MigrationStatus {
