@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { createCore, type Config, type Core } from '../core/index.ts';
+import { preparePasswordChecks } from '../core/auth/index.ts';
 import { createApp } from './app.ts';
 
 export interface RunningApi {
@@ -33,6 +34,7 @@ export async function startApi(config: Config, core?: Core): Promise<RunningApi>
       const timer = setTimeout(done, 2000);
       redis.once('ready', done);
     });
+  await preparePasswordChecks();
   const app = createApp(c, { redis });
   if (config.outbox.inApi) c.outbox.start();
   const server = await new Promise<Server>((resolve, reject) => {

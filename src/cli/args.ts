@@ -1,5 +1,5 @@
 import { Argument, Command, InvalidArgumentError } from 'commander';
-import { idSchema, type IdKind } from '../core/shared/ids.ts';
+import { idPattern, type IdKind } from '../core/shared/id-kinds.ts';
 
 const nouns = {
   db: 'Database migrations',
@@ -22,11 +22,10 @@ export function noun(program: Command, name: Noun): Command {
 
 /** A positional id argument checked with core's id schema, so a wrong kind of id is a usage error (exit 2). */
 export function idArgument(name: string, kind: IdKind, description: string): Argument {
-  const schema = idSchema(kind);
+  const { pattern, message } = idPattern(kind);
   return new Argument(`<${name}>`, description).argParser((value) => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]?.message ?? 'is invalid');
-    return parsed.data;
+    if (!pattern.test(value)) throw new InvalidArgumentError(message);
+    return value;
   });
 }
 

@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { CommanderError } from 'commander';
-import { ConfigError, isAppError } from '../core/index.ts';
-import { pgErrorCode } from '../core/db/index.ts';
+import { pgErrorCode } from '../core/db/pg-error.ts';
+import { ConfigError } from '../core/shared/config-error.ts';
+import { isAppError } from '../core/shared/errors.ts';
 
 /** Exit codes: the contract scripts rely on. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;

@@ -1,8 +1,8 @@
 import os from 'node:os';
 import type { Command } from 'commander';
-import pino from 'pino';
-import { z } from 'zod';
-import { AppError, createCore, isAppError, loadConfigFromEnv, type Config, type Core, type Ctx } from '../core/index.ts';
+import type { z } from 'zod';
+import type { Config, Core, Ctx } from '../core/index.ts';
+import { AppError, isAppError } from '../core/shared/errors.ts';
 import { createIo, UsageError, type Io } from './io.ts';
 
 /** Options every command accepts (declared once on the program). */
@@ -19,19 +19,18 @@ export type OperatorActor = { kind: 'operator'; name: string };
 export interface CliRun {
   io: Io;
   operator: OperatorActor;
-  config(): Config;
   /** Opens the core once for this command; it is closed when the command ends. */
   core(opts?: { migrate?: boolean }): Promise<Core>;
   /** A core context that acts as the operator, so audit rows name them. */
   ctx(): Promise<Ctx>;
 }
 
-const operatorSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters')
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+function operatorNameProblem(name: string): string | undefined {
+  if (name === '') return 'must not be empty';
+  if (name.length > 64) return 'must be at most 64 characters';
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters';
+  return undefined;
+}
 
 function osUserName(env: NodeJS.ProcessEnv): string {
   try {
@@ -43,15 +42,15 @@ function osUserName(env: NodeJS.ProcessEnv): string {
 
 /** `--as`, else MVSHOP_OPERATOR, else the OS account running the command. */
 export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): OperatorActor {
-  const raw = flag ?? (env.MVSHOP_OPERATOR || undefined) ?? osUserName(env);
-  const parsed = operatorSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new UsageError(`operator name (--as or MVSHOP_OPERATOR) ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-  return { kind: 'operator', name: parsed.data };
+  const name = (flag ?? (env.MVSHOP_OPERATOR || undefined) ?? osUserName(env)).trim();
+  const problem = operatorNameProblem(name);
+  if (problem) throw new UsageError(`operator name (--as or MVSHOP_OPERATOR) ${problem}`);
+  return { kind: 'operator', name };
 }
 
 /** Logs go to stderr, quiet by default so tables and JSON stay readable; LOG_LEVEL or --verbose turn them up. */
-function cliLogger(config: Config, verbose: boolean) {
+async function cliLogger(config: Config, verbose: boolean) {
+  const { default: pino } = await import('pino');
   const level = verbose ? 'debug' : process.env.LOG_LEVEL ? config.logLevel : 'warn';
   return pino({ level, base: { app: 'mvshop', process: 'cli' } }, pino.destination({ fd: 2, sync: true }));
 }
@@ -61,16 +60,17 @@ export async function runCommand(cmd: Command, body: (run: CliRun) => Promise<vo
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const io = createIo(opts);
   const operator = resolveOperator(opts.as);
-  let config: Config | undefined;
   let core: Promise<Core> | undefined;
-  const getConfig = () => (config ??= loadConfigFromEnv());
   const run: CliRun = {
     io,
     operator,
-    config: getConfig,
     core(o = {}) {
-      const cfg = getConfig();
-      core ??= createCore(cfg, { log: cliLogger(cfg, io.verbose), poolSize: 2, migrate: o.migrate, embeddedRole: 'cli' });
+      // The core (database driver, config schema, logger) loads only for commands that use it, so
+      // `--help` and usage errors answer at once.
+      core ??= import('../core/index.ts').then(async ({ createCore, loadConfigFromEnv }) => {
+        const cfg = loadConfigFromEnv();
+        return createCore(cfg, { log: await cliLogger(cfg, io.verbose), poolSize: 2, migrate: o.migrate, embeddedRole: 'cli' });
+      });
       return core;
     },
     async ctx() {

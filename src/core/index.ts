@@ -7,7 +7,7 @@ import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
 import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { createAzureVerifier } from './auth/azure.ts';
+import { createAzureVerifier } from './auth/azure-verifier.ts';
 import { createStripeProvider } from './payments/index.ts';
 
 export interface Core {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAzureVerifier } from '../../src/core/auth/azure.ts';
+import { createAzureVerifier } from '../../src/core/auth/azure-verifier.ts';
 import { userIdentities, users } from '../../src/core/db/schema/index.ts';
 import { signInWithAzure } from '../../src/core/users/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';

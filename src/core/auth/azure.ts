@@ -7,7 +7,7 @@ import { emailSchema } from './passwords.ts';
 type AzureConfig = NonNullable<Config['azure']>;
 
 /** Verifies Azure AD v2 ID tokens against the tenant's published keys (RS256 only). */
-export function createAzureVerifier(cfg: AzureConfig): AzureTokenVerifier {
+export function createJoseAzureVerifier(cfg: AzureConfig): AzureTokenVerifier {
   const jwks = createRemoteJWKSet(new URL(cfg.jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 });
   return {
     async verify(idToken) {

@@ -1,4 +1,4 @@
-export { hashPassword, verifyPassword, passwordSchema, emailSchema } from './passwords.ts';
+export { hashPassword, verifyPassword, preparePasswordChecks, passwordSchema, emailSchema } from './passwords.ts';
 export { signSession, verifySession, type SessionClaims } from './session-tokens.ts';
 export { issueEmailToken, consumeEmailToken } from './email-tokens.ts';
 export { startRegistration, consumeRegistration, hasPendingRegistration } from './registration.ts';

@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
-import { EmbeddedHost, type OwnerRole } from './embedded/embedded-host.ts';
-import { migratePglite } from './migrations.ts';
+import type { OwnerRole } from './embedded/owner-claim.ts';
 
 export type Schema = typeof schema;
 /** One type for a pg pool, PGlite and an open transaction: core code never cares which. */
@@ -43,8 +41,10 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.url) return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20 }));
   const inMemory = opts.pgliteDir === 'memory://' || opts.pgliteDir === ':memory:';
+  // PGlite and its serving code load only here: processes on PostgreSQL never pay for them.
   if (!inMemory) {
     mkdirSync(opts.pgliteDir, { recursive: true });
+    const [{ EmbeddedHost }, { migratePglite }] = await Promise.all([import('./embedded/embedded-host.ts'), import('./migrations.ts')]);
     const host = new EmbeddedHost({
       dir: opts.pgliteDir,
       role: opts.role ?? 'server',
@@ -63,6 +63,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       },
     };
   }
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]);
   const pglite = new PGlite();
   await pglite.waitReady;
   const db = drizzlePglite({ client: pglite, schema }) as unknown as Db;

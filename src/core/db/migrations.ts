@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { migrate as migrateWithPglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { drizzle as drizzlePglite, type PgliteDatabase } from 'drizzle-orm/pglite';
+import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './client.ts';
 
@@ -28,7 +27,8 @@ export async function migrateDatabase(database: Database): Promise<void> {
 
 /** Applies pending migrations to a PGlite database this process has open (and nobody else can reach yet). */
 export async function migratePglite(pglite: PGlite): Promise<void> {
-  await migrateWithPglite(drizzlePglite({ client: pglite }) as unknown as PgliteDatabase, { migrationsFolder });
+  const [{ drizzle }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  await migrate(drizzle({ client: pglite }) as unknown as PgliteDatabase, { migrationsFolder });
 }
 
 export interface MigrationStatus {

@@ -2,6 +2,9 @@ import { is, type SQL } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import { AppError } from '../shared/errors.ts';
 import type { Db } from './client.ts';
+import { pgErrorCode } from './pg-error.ts';
+
+export { pgErrorCode };
 
 /** Joins the transaction `ctx.db` is already in, or opens one. The use case owns its atomic unit. */
 export async function withTx<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -25,17 +28,6 @@ export async function withTxRetry<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>
         throw new AppError('CONFLICT', 'Too many checkouts of the same items at once; nothing was changed, please try again', { retryable: true });
     }
   }
-}
-
-/** Postgres error code of a failed query (drizzle wraps driver errors, so look at the cause too). */
-export function pgErrorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';

@@ -15,7 +15,7 @@ export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
  * earlier processing crashed half-way is simply processed again.
  */
 export async function handleStripeWebhook(ctx: Ctx, rawBody: Buffer, signature: string | undefined): Promise<WebhookOutcome> {
-  const event = requirePayments(ctx).verifyWebhook(rawBody, signature);
+  const event = await requirePayments(ctx).verifyWebhook(rawBody, signature);
   await ctx.db
     .insert(stripeEvents)
     .values({ id: event.id, type: event.type, objectId: typeof event.object.id === 'string' ? event.object.id : null, receivedAt: ctx.clock.now() })

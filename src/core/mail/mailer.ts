@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
 
 export interface MailMessage {
@@ -19,11 +19,17 @@ export interface Mailer {
   close(): void;
 }
 
-/** SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. */
+/**
+ * SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. nodemailer
+ * loads with the first message: most CLI commands send none.
+ */
 export function createMailer(config: Config['mail']): Mailer {
+  let loaded: Promise<Transporter> | undefined;
+  const transporter = (options: object) => (loaded ??= import('nodemailer').then((m) => m.default.createTransport(options)));
+  const close = () => void loaded?.then((t) => t.close());
   if (config.smtp) {
     const { host, port, secure, user, password } = config.smtp;
-    const transport = nodemailer.createTransport({
+    const options = {
       host,
       port,
       secure,
@@ -31,21 +37,21 @@ export function createMailer(config: Config['mail']): Mailer {
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
-    });
+    };
     return {
       kind: 'smtp',
       async send(m) {
-        const info = await transport.sendMail({ from: config.from, ...m });
+        const info = await (await transporter(options)).sendMail({ from: config.from, ...m });
         return { messageId: info.messageId };
       },
-      close: () => transport.close(),
+      close,
     };
   }
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const options = { streamTransport: true, buffer: true, newline: 'unix' };
   return {
     kind: 'file',
     async send(m) {
-      const info = await transport.sendMail({ from: config.from, ...m });
+      const info = await (await transporter(options)).sendMail({ from: config.from, ...m });
       await mkdir(config.dir, { recursive: true });
       // Named by the stable Message-ID when there is one, so a retried send rewrites its file instead of adding one.
       const name = m.messageId ? fileSafe(m.messageId) : `${Date.now()}-${fileSafe(info.messageId)}`;
@@ -56,7 +62,7 @@ export function createMailer(config: Config['mail']): Mailer {
       await rename(partial, location);
       return { messageId: info.messageId, location };
     },
-    close: () => transport.close(),
+    close,
   };
 }
 

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { AppError } from '../shared/errors.ts';
 import type { ImageType, ImageUpload } from './media-store.ts';
 
@@ -17,6 +16,8 @@ export async function sniffImage(bytes: Buffer, maxBytes: number, field: string)
   if (bytes.length === 0) throw new AppError('VALIDATION_FAILED', `${field} is empty`, { fields: { [field]: 'empty file' } });
   if (bytes.length > maxBytes)
     throw new AppError('PAYLOAD_TOO_LARGE', `${field} is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+  // Loaded with the first upload: processes that never take one (the CLI) skip its start-up cost.
+  const { fileTypeFromBuffer } = await import('file-type');
   const detected = await fileTypeFromBuffer(bytes);
   const type = detected ? allowed[detected.mime] : undefined;
   if (!type)

@@ -43,5 +43,5 @@ export interface PaymentProvider {
     idempotencyKey: string;
   }): Promise<RefundInfo>;
   /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
-  verifyWebhook(rawBody: Buffer, signature: string | undefined): ProviderEvent;
+  verifyWebhook(rawBody: Buffer, signature: string | undefined): Promise<ProviderEvent>;
 }

@@ -71,7 +71,7 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
         const r = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata }, { idempotencyKey });
         return { id: r.id, status: r.status ?? 'pending', amountMinor: r.amount };
       }),
-    verifyWebhook(rawBody, signature) {
+    async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
       if (!signature) throw new AppError('UNAUTHENTICATED', 'Missing Stripe-Signature header');
       try {

@@ -1,6 +1,9 @@
 import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { z } from 'zod';
+import { idPattern, idPrefixes, type IdKind } from './id-kinds.ts';
+
+export { idPrefixes, type IdKind };
 
 // ulid's own generator asks the OS for one random byte per character (16 calls per id); drawing
 // the same CSPRNG bytes from a refilled pool gives identical ids for a fraction of the cost.
@@ -16,35 +19,6 @@ function randomFraction(): number {
 
 const ulid = monotonicFactory(randomFraction);
 
-export const idPrefixes = {
-  user: 'usr',
-  address: 'addr',
-  shop: 'shop',
-  registration: 'reg',
-  outbox: 'obx',
-  audit: 'aud',
-  media: 'med',
-  product: 'prod',
-  event: 'evt',
-  coupon: 'cpn',
-  cart: 'cart',
-  checkout: 'chk',
-  order: 'ord',
-  orderLine: 'oln',
-  orderEvent: 'ose',
-  payment: 'pay',
-  refund: 'rfd',
-  journal: 'jrn',
-  entry: 'ent',
-  review: 'rev',
-  withdrawal: 'wd',
-  conversation: 'conv',
-  message: 'msg',
-  webhook: 'whk',
-} as const;
-
-export type IdKind = keyof typeof idPrefixes;
-
 /** Prefixed, time-sortable ids: readable in logs and CLI args, safe as BullMQ job ids. */
 export function newId(kind: IdKind): string {
   return `${idPrefixes[kind]}_${ulid().toLowerCase()}`;
@@ -52,8 +26,6 @@ export function newId(kind: IdKind): string {
 
 /** A schema for one id kind, so a wrong kind of id fails with a message that names it. */
 export function idSchema(kind: IdKind) {
-  const prefix = idPrefixes[kind];
-  return z
-    .string()
-    .regex(new RegExp(`^${prefix}_[0-9a-z]{26}$`), { message: `must be a ${kind} id (${prefix}_…)` });
+  const { pattern, message } = idPattern(kind);
+  return z.string().regex(pattern, { message });
 }

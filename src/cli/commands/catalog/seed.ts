@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
-import { seedCatalog } from '../../../core/catalog/index.ts';
 import { noun } from '../../args.ts';
 import { parseArg, runCommand } from '../../runtime.ts';
 
-const count = (max: number) => z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
+const count = (z: typeof import('zod').z, max: number) => z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
 
 /** `mvshop catalog seed`: demo or benchmark data — shops with active products and events. */
 export default function register(program: Command): void {
@@ -18,10 +16,11 @@ export default function register(program: Command): void {
     .option('--seed <n>', 'pseudo-random seed: the same seed gives the same catalog', '1')
     .action((opts: { shops: string; products: string; events: string; password?: string; seed: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const [{ seedCatalog }, { z }] = await Promise.all([import('../../../core/catalog/index.ts'), import('zod')]);
         const input = {
-          shops: parseArg(count(100_000).min(1, 'must be at least 1'), opts.shops, '--shops'),
-          products: parseArg(count(5_000_000), opts.products, '--products'),
-          events: parseArg(count(1_000_000), opts.events, '--events'),
+          shops: parseArg(count(z, 100_000).min(1, 'must be at least 1'), opts.shops, '--shops'),
+          products: parseArg(count(z, 5_000_000), opts.products, '--products'),
+          events: parseArg(count(z, 1_000_000), opts.events, '--events'),
           seed: parseArg(z.coerce.number().int('must be a whole number'), opts.seed, '--seed'),
           ...(opts.password && { password: opts.password }),
         };

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrateDatabase, migrationStatus } from '../../../core/db/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -10,6 +9,7 @@ export default function register(program: Command): void {
     .description('apply pending database migrations (safe to run from several processes at once)')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, core }) => {
+        const { migrateDatabase, migrationStatus } = await import('../../../core/db/index.ts');
         const { database } = await core({ migrate: false });
         const before = await migrationStatus(database);
         await migrateDatabase(database);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrationStatus } from '../../../core/db/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -10,6 +9,7 @@ export default function register(program: Command): void {
     .description('list migrations and whether each is applied')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, core }) => {
+        const { migrationStatus } = await import('../../../core/db/index.ts');
         const { database } = await core({ migrate: false });
         const migrations = (await migrationStatus(database)).map((m) => ({ name: m.name, applied: m.applied }));
         const pending = migrations.filter((m) => !m.applied).length;

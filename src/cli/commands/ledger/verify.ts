@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { verifyLedger } from '../../../core/ledger/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -10,6 +9,7 @@ export default function register(program: Command): void {
     .description('recompute all balances from ledger entries and report unbalanced journals or drift')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { verifyLedger } = await import('../../../core/ledger/index.ts');
         const report = await verifyLedger(await ctx());
         if (io.json) io.printJson(report);
         else {

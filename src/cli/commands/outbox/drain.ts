@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { outboxStatus } from '../../../core/outbox/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -10,6 +9,7 @@ export default function register(program: Command): void {
     .description('deliver due outbox rows now (rows waiting out a retry backoff stay pending)')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, core, ctx }) => {
+        const { outboxStatus } = await import('../../../core/outbox/index.ts');
         const c = await core();
         const processed = await c.outbox.drain();
         const status = await outboxStatus(await ctx());

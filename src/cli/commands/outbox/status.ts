@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { outboxStatus } from '../../../core/outbox/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -25,6 +24,7 @@ export default function register(program: Command): void {
     .description('count pending, done and dead outbox rows and show the oldest pending age')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { outboxStatus } = await import('../../../core/outbox/index.ts');
         const s = await outboxStatus(await ctx());
         if (io.json) return io.printJson(s);
         io.table(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reconcilePayments } from '../../../core/flows/index.ts';
 import { noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -11,6 +10,7 @@ export default function register(program: Command): void {
     .option('--abandon-after <minutes>', 'expire open checkouts older than this', '1440')
     .action((opts: { abandonAfter: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { reconcilePayments } = await import('../../../core/flows/index.ts');
         const minutes = Number(opts.abandonAfter);
         const report = await reconcilePayments(await ctx(), { abandonAfterMinutes: Number.isFinite(minutes) ? minutes : 1440 });
         if (io.json) return io.printJson(report);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { rejectListing } from '../../../core/catalog/index.ts';
 import { noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--reason <text>', 'why (recorded in the audit log); required')
     .action((listingId: string, opts: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { rejectListing } = await import('../../../core/catalog/index.ts');
         const reason = await io.require(opts.reason, { flag: '--reason <text>', message: 'Reason (recorded in the audit log)' });
         const result = await rejectListing(await ctx(), { id: listingId, reason }).catch(namingId(listingId));
         if (io.json) return io.printJson(result);

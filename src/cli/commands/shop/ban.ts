@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { setShopBan } from '../../../core/shops/index.ts';
 import { idArgument, noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--reason <text>', 'why (recorded in the audit log); required')
     .action((shopId: string, opts: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { setShopBan } = await import('../../../core/shops/index.ts');
         const reason = await io.require(opts.reason, { flag: '--reason <text>', message: 'Reason (recorded in the audit log)' });
         await io.confirm(`Ban shop ${shopId}? Its seller is signed out and its products are hidden.`);
         await setShopBan(await ctx(), shopId, true, reason).catch(namingId(shopId));

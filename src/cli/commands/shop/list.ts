@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listShops } from '../../../core/shops/index.ts';
 import { intOption, noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--limit <n>', 'rows per page (at most 100)', intOption)
     .action((opts: { page?: number; limit?: number }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { listShops } = await import('../../../core/shops/index.ts');
         const page = await listShops(await ctx(), opts);
         if (io.json) return io.printJson(page);
         if (page.sellers.length === 0) return io.print(page.total ? `No shops on page ${page.page} (${page.total} in all).` : 'No shops.');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { setShopBan } from '../../../core/shops/index.ts';
 import { idArgument, noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--reason <text>', 'why (recorded in the audit log)')
     .action((shopId: string, opts: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { setShopBan } = await import('../../../core/shops/index.ts');
         await setShopBan(await ctx(), shopId, false, opts.reason).catch(namingId(shopId));
         if (io.json) return io.printJson({ shopId, banned: false });
         io.print(`Lifted the ban on shop ${shopId}.`);

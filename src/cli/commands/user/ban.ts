@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { setUserBan } from '../../../core/users/index.ts';
 import { idArgument, noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--reason <text>', 'why (recorded in the audit log); required')
     .action((userId: string, opts: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { setUserBan } = await import('../../../core/users/index.ts');
         const reason = await io.require(opts.reason, { flag: '--reason <text>', message: 'Reason (recorded in the audit log)' });
         await io.confirm(`Ban user ${userId}? They are signed out and cannot sign in.`);
         await setUserBan(await ctx(), userId, true, reason).catch(namingId(userId));

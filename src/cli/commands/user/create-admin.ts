@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { isAppError } from '../../../core/index.ts';
-import { passwordSchema } from '../../../core/auth/index.ts';
-import { createAdmin } from '../../../core/users/index.ts';
+import { isAppError } from '../../../core/shared/errors.ts';
 import { noun } from '../../args.ts';
 import { UsageError } from '../../io.ts';
 import { runCommand } from '../../runtime.ts';
@@ -31,6 +29,8 @@ export default function register(program: Command): void {
     .option('--password <password>', 'password, when a new account is created (prefer MVSHOP_ADMIN_PASSWORD or the prompt: arguments show up in shell history)')
     .action((opts: Options, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { passwordSchema } = await import('../../../core/auth/index.ts');
+        const { createAdmin } = await import('../../../core/users/index.ts');
         const email = await io.require(opts.email, { flag: '--email <email>', message: 'Email of the admin account' });
         const input = { email, name: opts.name, password: opts.password ?? (process.env.MVSHOP_ADMIN_PASSWORD || undefined) };
         const c = await ctx();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listUsers } from '../../../core/users/index.ts';
 import { intOption, noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--limit <n>', 'rows per page (at most 100)', intOption)
     .action((opts: { page?: number; limit?: number }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { listUsers } = await import('../../../core/users/index.ts');
         const page = await listUsers(await ctx(), opts);
         if (io.json) return io.printJson(page);
         if (page.users.length === 0) return io.print(page.total ? `No users on page ${page.page} (${page.total} in all).` : 'No users.');

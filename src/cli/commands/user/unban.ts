@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { setUserBan } from '../../../core/users/index.ts';
 import { idArgument, noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -12,6 +11,7 @@ export default function register(program: Command): void {
     .option('--reason <text>', 'why (recorded in the audit log)')
     .action((userId: string, opts: { reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { setUserBan } = await import('../../../core/users/index.ts');
         await setUserBan(await ctx(), userId, false, opts.reason).catch(namingId(userId));
         if (io.json) return io.printJson({ userId, banned: false });
         io.print(`Lifted the ban on user ${userId}.`);
