@@ -22,3 +22,17 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
     },
   };
 }
+
+/**
+ * A digest of every row of every table, by table: equal before and after means nothing in the
+ * database changed (what a dry run promises).
+ */
+export async function tableFingerprints(client: Pick<pg.Client, 'query'>): Promise<Record<string, string>> {
+  const { rows: tables } = await client.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const { rows } = await client.query<{ digest: string | null }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM "${name}" t`);
+    out[name] = rows[0]?.digest ?? '';
+  }
+  return out;
+}

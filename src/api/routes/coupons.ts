@@ -14,7 +14,7 @@ export function couponRoutes(core: Core): Router {
     res.json({ success: true, couponCodes: await coupons.listShopCoupons(requestCtx(core, req, res), accountId(res), req.params.shopId) });
   });
   r.delete('/delete-coupon/:id', seller, async (req, res) => {
-    await coupons.deleteCoupon(requestCtx(core, req, res), accountId(res), req.params.id);
+    await coupons.deleteCoupon(requestCtx(core, req, res), req.params.id);
     res.json({ success: true, message: 'Coupon deleted' });
   });
   r.get('/get-coupon-value/:name', async (req, res) => {

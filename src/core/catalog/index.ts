@@ -4,7 +4,7 @@ export { listingId, MAX_PRICE_MINOR, MAX_STOCK, MAX_TAGS } from './fields.ts';
 export { MIN_IMAGES, MAX_IMAGES } from './images.ts';
 export { createProduct, createProductInput, type CreateProductInput } from './create-product.ts';
 export { updateProduct, updateProductInput, type UpdateProductInput } from './update-product.ts';
-export { deleteProduct, deleteEvent } from './delete-listing.ts';
+export { deleteProduct, deleteEvent, restoreListing, restoreListingInput, type DeletedListing } from './delete-listing.ts';
 export { getProduct } from './get-product.ts';
 export {
   searchProducts,

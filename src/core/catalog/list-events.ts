@@ -48,30 +48,34 @@ export async function listShopEvents(ctx: Ctx, rawShopId: unknown, raw: unknown)
   return { events: items, ...page };
 }
 
+const emptyIsUnset = (v: unknown) => (v === '' ? undefined : v);
+
 export const adminEventsInput = pageInput.extend({
   status: z.preprocess(
-    (v) => (v === '' ? undefined : v),
+    emptyIsUnset,
     z.enum(moderationStatuses, { message: `must be one of ${moderationStatuses.join(', ')}` }).optional(),
   ),
+  shop: z.preprocess(emptyIsUnset, idSchema('shop').optional()),
 });
 
-/** Every undeleted event, past ones included, newest first, optionally by moderation status. */
+/** Every undeleted event, past ones included, newest first, optionally by moderation status and shop. */
 export async function adminListEvents(ctx: Ctx, raw: unknown): Promise<Page & { events: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminEventsInput, raw);
-  const { status } = input;
+  const { status, shop } = input;
   const query = {
-    key: `admin-events|${status !== undefined}`,
+    key: `admin-events|${status !== undefined}|${shop !== undefined}`,
     build: () => ({
       where: and(
         sql`${products.kind} = 'event'`,
         isNull(products.deletedAt),
         status !== undefined ? eq(products.status, sql.placeholder('status')) : undefined,
+        shop !== undefined ? eq(products.shopId, sql.placeholder('shop')) : undefined,
       ),
       order: [desc(products.createdAt), desc(products.id)],
       onlyLiveShops: false,
     }),
   };
-  const { items, ...page } = await listingPage(ctx, query, { status }, input);
+  const { items, ...page } = await listingPage(ctx, query, { status, shop }, input);
   return { events: items, ...page };
 }

@@ -1,5 +1,5 @@
 import { TtlCache } from '../shared/ttl-cache.ts';
-import { and, count, eq, getTableColumns, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor, Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
@@ -74,17 +74,24 @@ export async function findListing(db: Db, id: string): Promise<{ product: Listin
   return row;
 }
 
-/** Locks a live listing of `kind` for a change by its own shop: 404 when there is none, 403 for another shop's. */
-export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: ListingRow['kind']): Promise<ListingRow> {
-  const shopId = sellerId(ctx);
+const listingWord = (kind: ListingRow['kind']) => (kind === 'event' ? 'Event' : 'Product');
+
+/** Locks a live listing of `kind` (or, with `deleted`, a deleted one) for a change: 404 when there is none. */
+export async function lockListing(tx: Db, id: string, kind: ListingRow['kind'], opts: { deleted?: boolean } = {}): Promise<ListingRow> {
   const [row] = await tx
     .select(listingColumns)
     .from(products)
-    .where(and(eq(products.id, id), eq(products.kind, kind), isNull(products.deletedAt)))
+    .where(and(eq(products.id, id), eq(products.kind, kind), opts.deleted ? isNotNull(products.deletedAt) : isNull(products.deletedAt)))
     .for('update');
-  const what = kind === 'event' ? 'Event' : 'Product';
-  if (!row) throw notFound(what);
-  if (row.shopId !== shopId) throw forbidden(`This ${what.toLowerCase()} belongs to another shop`);
+  if (!row) throw notFound(opts.deleted ? `Deleted ${listingWord(kind).toLowerCase()}` : listingWord(kind));
+  return row;
+}
+
+/** Locks a live listing of `kind` for a change by its own shop: 404 when there is none, 403 for another shop's. */
+export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: ListingRow['kind']): Promise<ListingRow> {
+  const shopId = sellerId(ctx);
+  const row = await lockListing(tx, id, kind);
+  if (row.shopId !== shopId) throw forbidden(`This ${listingWord(kind).toLowerCase()} belongs to another shop`);
   return row;
 }
 

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/index.ts';
 import { products, type ModerationStatus } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
-import { moderationReason } from '../shared/fields.ts';
+import { moderationReason, requiredReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { listingId } from './fields.ts';
 import { isAdmin } from './listings.ts';
@@ -20,8 +20,6 @@ const allowedFrom: Record<'approve' | 'reject' | 'hide', readonly ModerationStat
   hide: ['active', 'pending'],
 };
 const resultingStatus = { approve: 'active', reject: 'rejected', hide: 'hidden' } as const;
-
-const requiredReason = z.string({ message: 'is required' }).trim().min(1, 'is required').max(500, 'must be at most 500 characters');
 
 export const moderationInput = z.object({ id: listingId, reason: moderationReason });
 export const moderationWithReasonInput = z.object({ id: listingId, reason: requiredReason });

@@ -157,26 +157,29 @@ export async function listShopProducts(ctx: Ctx, rawShopId: unknown, raw: unknow
 export const adminProductsInput = pageInput.extend({
   status: optional(z.enum(moderationStatuses, { message: `must be one of ${moderationStatuses.join(', ')}` })),
   shop: optional(idSchema('shop')),
+  q: optional(z.string().trim().max(200, 'must be at most 200 characters')),
 });
 
-/** The moderation queue and catalog overview for admins: every undeleted product, of any shop, by status. */
+/** The moderation queue and catalog overview for admins: every undeleted product, of any shop, by status, shop and words. */
 export async function adminListProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminProductsInput, raw);
   const { status, shop } = input;
+  const q = prefixQuery(input.q);
   const query = {
-    key: `admin-products|${status !== undefined}|${shop !== undefined}`,
+    key: `admin-products|${status !== undefined}|${shop !== undefined}|${q !== undefined}`,
     build: () => ({
       where: and(
         sql`${products.kind} = 'product'`,
         isNull(products.deletedAt),
         status !== undefined ? eq(products.status, value('status')) : undefined,
         shop !== undefined ? eq(products.shopId, value('shop')) : undefined,
+        q !== undefined ? sql`${products.search} @@ to_tsquery('english', ${value('q')})` : undefined,
       ),
       order: newestFirst,
       onlyLiveShops: false,
     }),
   };
-  const { items, ...pg } = await listingPage(ctx, query, { status, shop }, input);
+  const { items, ...pg } = await listingPage(ctx, query, { status, shop, q }, input);
   return { products: items, ...pg };
 }

@@ -1,12 +1,15 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { recordAudit } from '../audit/index.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { coupons } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
-import { isUniqueViolation } from '../db/tx.ts';
+import { isUniqueViolation, withTx } from '../db/tx.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
+import { requiredReason } from '../shared/fields.ts';
 import { minorToMajor, moneyMajor } from '../shared/money.ts';
+import { offsetOf, pageInput, pageOf, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import type { CouponTerms } from '../cart/index.ts';
 
@@ -96,12 +99,41 @@ export async function listShopCoupons(ctx: Ctx, shopId: string, rawShopId: unkno
   return rows.map(toCouponDto);
 }
 
-export async function deleteCoupon(ctx: Ctx, shopId: string, rawId: unknown): Promise<void> {
+export const allCouponsInput = pageInput.extend({
+  shop: z.preprocess((v) => (v === '' ? undefined : v), idSchema('shop').optional()),
+});
+
+/** Every live coupon of every shop (or of one), newest first: for admins and operators. */
+export async function listAllCoupons(ctx: Ctx, raw: unknown): Promise<Page & { coupons: CouponDto[] }> {
+  if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
+  const input = parseInput(allCouponsInput, raw);
+  const where = and(isNull(coupons.deletedAt), input.shop ? eq(coupons.shopId, input.shop) : undefined);
+  const [rows, [{ total } = { total: 0 }]] = await Promise.all([
+    ctx.db.select().from(coupons).where(where).orderBy(desc(coupons.createdAt), desc(coupons.id)).limit(input.limit).offset(offsetOf(input)),
+    ctx.db.select({ total: count() }).from(coupons).where(where),
+  ]);
+  return { coupons: rows.map(toCouponDto), ...pageOf(total, input) };
+}
+
+const adminReason = z.object({ reason: requiredReason });
+
+/**
+ * A shop deletes its own coupon; an admin or operator deletes any, with a reason (audited). Soft
+ * delete: orders that used it keep pointing at it, and nobody can redeem it again.
+ */
+export async function deleteCoupon(ctx: Ctx, rawId: unknown, rawReason?: unknown): Promise<CouponDto> {
   const id = parseInput(idSchema('coupon'), rawId);
-  const [row] = await ctx.db.select({ shopId: coupons.shopId }).from(coupons).where(and(eq(coupons.id, id), isNull(coupons.deletedAt)));
-  if (!row) throw notFound('Coupon');
-  if (row.shopId !== shopId) throw forbidden('This coupon belongs to another shop');
-  await ctx.db.update(coupons).set({ deletedAt: ctx.clock.now() }).where(eq(coupons.id, id));
+  const admin = isAdmin(ctx.actor);
+  const reason = admin ? parseInput(adminReason, { reason: rawReason }).reason : undefined;
+  if (!admin && ctx.actor.kind !== 'shop') throw forbidden('Only the coupon’s shop or an admin can delete it');
+  return withTx(ctx, async (tx) => {
+    const [row] = await tx.select().from(coupons).where(and(eq(coupons.id, id), isNull(coupons.deletedAt))).for('update');
+    if (!row) throw notFound('Coupon');
+    if (!admin && !(ctx.actor.kind === 'shop' && ctx.actor.id === row.shopId)) throw forbidden('This coupon belongs to another shop');
+    const [deleted] = await tx.update(coupons).set({ deletedAt: ctx.clock.now() }).where(eq(coupons.id, id)).returning();
+    if (admin) await recordAudit({ ...ctx, db: tx }, { action: 'coupon.delete', target: id, reason, details: { shopId: row.shopId, name: row.name } });
+    return toCouponDto(deleted!);
+  });
 }
 
 async function findByName(ctx: Ctx, name: string): Promise<CouponRow | undefined> {

@@ -3,6 +3,8 @@ export {
   createCouponInput,
   listShopCoupons,
   deleteCoupon,
+  listAllCoupons,
+  allCouponsInput,
   getCouponValue,
   couponForCheckout,
   redeemCoupon,

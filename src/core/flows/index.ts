@@ -5,5 +5,6 @@ export { startCardPayment, startCardPaymentInput } from './start-card-payment.ts
 export { completePaidCheckout, failAndRefundCheckout, sendRefund } from './complete-paid-checkout.ts';
 export { placeOrder, placeOrderInput } from './place-order.ts';
 export { handleStripeWebhook, type WebhookOutcome } from './handle-stripe-event.ts';
-export { refundOrder, completeOrderRefund } from './refund-order.ts';
+export { refundOrder, refundOrderInput, completeOrderRefund } from './refund-order.ts';
 export { reconcilePayments, type ReconcileReport } from './reconcile-payments.ts';
+export { marketplaceStats, marketplaceStatsInput, type MarketplaceStats } from './marketplace-stats.ts';

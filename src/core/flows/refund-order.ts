@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
@@ -9,9 +10,13 @@ import { getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/i
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { formatMinor } from '../shared/money.ts';
+import { moderationReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { recordAudit } from '../audit/index.ts';
 import { sendRefund } from './complete-paid-checkout.ts';
+
+/** Why an admin or operator completes the refund, for the audit row (default: the buyer's reason). */
+export const refundOrderInput = z.object({ reason: moderationReason });
 
 /**
  * Completes a requested refund, once: the order's amount goes back through Stripe (a partial
@@ -20,8 +25,9 @@ import { sendRefund } from './complete-paid-checkout.ts';
  * A Stripe timeout leaves the refund "unknown" and the order in "Processing refund"; calling
  * again (or the reconciler) retries with the same idempotency key.
  */
-export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
+export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): Promise<OrderDto> {
   const id = parseInput(idSchema('order'), rawId);
+  const { reason } = parseInput(refundOrderInput, raw);
   const a = ctx.actor;
   const refundId = await withTx(ctx, async (tx) => {
     const order = await lockOrder({ ...ctx, db: tx }, id);
@@ -38,7 +44,12 @@ export async function refundOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {
     const card = order.paymentType === 'Credit Card';
     // Audited when the admin acts, so it is recorded even if the reconciler finishes the refund later.
     if (isAdmin)
-      await recordAudit({ ...ctx, db: tx }, { action: 'order.refund', target: id, reason: order.refundReason });
+      await recordAudit({ ...ctx, db: tx }, {
+        action: 'order.refund',
+        target: id,
+        reason: reason ?? order.refundReason,
+        details: { shopId: order.shopId, totalMinor: order.totalMinor, buyerReason: order.refundReason },
+      });
     // Cash never collected (refund before delivery): nothing goes back, so there is no refund record.
     if (!card && order.paymentStatus !== 'succeeded') return null;
     const [inserted] = await tx

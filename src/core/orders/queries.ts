@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { orderEvents, orderLines, orders, orderStatuses } from '../db/schema/commerce.ts';
 import { shops } from '../db/schema/index.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
@@ -37,7 +37,11 @@ async function listWhere(ctx: Ctx, scope: SQL | undefined, raw: unknown): Promis
 
 export const listBuyerOrders = (ctx: Ctx, userId: string, raw: unknown) => listWhere(ctx, eq(orders.userId, userId), raw);
 export const listShopOrders = (ctx: Ctx, shopId: string, raw: unknown) => listWhere(ctx, eq(orders.shopId, shopId), raw);
-export const listAllOrders = (ctx: Ctx, raw: unknown) => listWhere(ctx, undefined, raw);
+/** Every shop's orders, for admins and operators. */
+export async function listAllOrders(ctx: Ctx, raw: unknown): Promise<Page & { orders: OrderDto[] }> {
+  if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
+  return listWhere(ctx, undefined, raw);
+}
 
 /** One order with its history, for its buyer, its shop or an admin; anyone else gets 404. */
 export async function getOrder(ctx: Ctx, rawId: unknown): Promise<OrderDto> {

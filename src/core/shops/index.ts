@@ -12,4 +12,4 @@ export {
   removeWithdrawMethod,
   withdrawMethodInput,
 } from './update-shop.ts';
-export { listShops, deleteShop, setShopBan } from './admin.ts';
+export { listShops, deleteShop, setShopBan, showShop, getShopBalance, type AdminShopDto } from './admin.ts';

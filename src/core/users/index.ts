@@ -6,5 +6,5 @@ export { loginUser, loginInput } from './login-user.ts';
 export { updateUserInfo, updateUserInfoInput } from './update-user-info.ts';
 export { updateUserAvatar } from './update-user-avatar.ts';
 export { addAddress, updateAddress, deleteAddress, addressInput } from './addresses.ts';
-export { listUsers, deleteUser, setUserBan, createAdmin, createAdminInput } from './admin.ts';
+export { listUsers, deleteUser, setUserBan, createAdmin, createAdminInput, showUser, setUserRole, type AdminUserDto } from './admin.ts';
 export { signInWithAzure, azureSignInInput } from './azure-sign-in.ts';
