@@ -1,4 +1,4 @@
-import { Argument, Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { idPattern, type IdKind } from '../core/shared/id-kinds.ts';
 
 const nouns = {
@@ -10,6 +10,10 @@ const nouns = {
   payments: 'Card payments and refunds at Stripe',
   product: 'Listing moderation (products and events)',
   catalog: 'Catalog data',
+  order: 'Orders across every shop, and refunds',
+  event: 'Events (time-boxed listings) across every shop',
+  coupon: 'Shop coupons across every shop',
+  audit: 'The audit log of admin and operator actions, and its hash chain',
 } as const;
 export type Noun = keyof typeof nouns;
 
@@ -33,4 +37,24 @@ export function idArgument(name: string, kind: IdKind, description: string): Arg
 export function intOption(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
   return Number(value);
+}
+
+/** `--dry-run`, taken by every command that changes state (see CliRun.change). */
+export const dryRunOption = () => new Option('--dry-run', 'show what would change (rows, outside calls) and change nothing');
+
+const examples = new WeakMap<Command, string[]>();
+
+/** Shows `line` as an example in the command's --help and in its group's, so `mvshop order --help` gives one per command. */
+export function example(cmd: Command, line: string): Command {
+  cmd.addHelpText('after', `\nExample:\n  $ ${line}`);
+  const group = cmd.parent;
+  if (!group?.parent) return cmd;
+  let lines = examples.get(group);
+  if (!lines) {
+    const list: string[] = [];
+    examples.set(group, (lines = list));
+    group.addHelpText('after', () => `\nExamples:\n${list.map((l) => `  $ ${l}`).join('\n')}`);
+  }
+  lines.push(line);
+  return cmd;
 }

@@ -155,3 +155,24 @@ export function reportError(err: unknown, io: Pick<Io, 'error' | 'note' | 'verbo
   if (io.verbose && err instanceof Error && err.stack) io.note(err.stack);
   else io.note('(run with --verbose for details)');
 }
+
+/** A stored time as an operator reads it in a table: `2025-03-01 14:05` (UTC). */
+export const shortTime = (iso: string | null | undefined) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '');
+
+/** A major-unit amount from a DTO (`19.9`) as a table shows it (`19.90`). */
+export const amount = (major: number) => major.toFixed(2);
+
+/** "3d 4h", "12m 5s": the largest two units of an age in seconds. */
+export function formatAge(seconds: number): string {
+  const units: [string, number][] = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [label, size] of units) {
+    if (rest >= size || (label === 's' && parts.length === 0)) {
+      parts.push(`${Math.floor(rest / size)}${label}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}

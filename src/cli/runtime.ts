@@ -3,14 +3,16 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { Config, Core, Ctx } from '../core/index.ts';
 import { AppError, isAppError } from '../core/shared/errors.ts';
+import type { DryRunReport } from './dry-run.ts';
 import { createIo, UsageError, type Io } from './io.ts';
 
-/** Options every command accepts (declared once on the program). */
+/** Options every command accepts (declared once on the program), and `--dry-run` of state-changing ones. */
 export interface GlobalOptions {
   json?: boolean;
   yes?: boolean;
   as?: string;
   verbose?: boolean;
+  dryRun?: boolean;
 }
 
 export type OperatorActor = { kind: 'operator'; name: string };
@@ -23,6 +25,14 @@ export interface CliRun {
   core(opts?: { migrate?: boolean }): Promise<Core>;
   /** A core context that acts as the operator, so audit rows name them. */
   ctx(): Promise<Ctx>;
+  /** `--dry-run` was given: nothing may be kept. */
+  dryRun: boolean;
+  /**
+   * Makes a state change through core as the operator: asks `question` first on a terminal (unless
+   * --yes, or undefined when it was already asked); under --dry-run runs it in a transaction that is
+   * rolled back (see rehearse) and reports what it would have changed once the command has printed.
+   */
+  change<T>(question: string | undefined, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
 }
 
 function operatorNameProblem(name: string): string | undefined {
@@ -55,15 +65,50 @@ async function cliLogger(config: Config, verbose: boolean) {
   return pino({ level, base: { app: 'mvshop', process: 'cli' } }, pino.destination({ fd: 2, sync: true }));
 }
 
+/** Under --dry-run, the one JSON document carries what would have changed beside the result. */
+function withDryRunJson(io: Io, report: () => DryRunReport | undefined): Io {
+  const printJson = io.printJson;
+  io.printJson = (value) => {
+    const dryRun = report();
+    if (!dryRun) return printJson(value);
+    printJson(value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...value, dryRun } : { result: value, dryRun });
+  };
+  return io;
+}
+
+function printDryRun(io: Io, report: DryRunReport): void {
+  if (report.changes.length === 0) io.print('It would change no rows.');
+  else {
+    io.print('It would change these rows:');
+    io.table(['table', 'inserted', 'updated', 'deleted'], report.changes.map((c) => [c.table, c.inserted, c.updated, c.deleted]));
+  }
+  for (const call of report.calls) io.print(`It would call: ${call}`);
+  io.print('Dry run: rolled back, nothing was changed.');
+}
+
 /** Runs one command body with its io and a lazily opened core, and always closes the core. */
 export async function runCommand(cmd: Command, body: (run: CliRun) => Promise<void>): Promise<void> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const io = createIo(opts);
+  let dryRunReport: DryRunReport | undefined;
+  const io = withDryRunJson(createIo(opts), () => dryRunReport);
   const operator = resolveOperator(opts.as);
   let core: Promise<Core> | undefined;
   const run: CliRun = {
     io,
     operator,
+    dryRun: Boolean(opts.dryRun),
+    async change(question, fn) {
+      const c = await run.ctx();
+      if (!run.dryRun) {
+        if (question !== undefined) await io.confirm(question);
+        return fn(c);
+      }
+      const { rehearse } = await import('./dry-run.ts');
+      const { result, report } = await rehearse(c, fn);
+      dryRunReport = report;
+      if (!io.json) io.print('Dry run: what follows was done in a transaction that was then rolled back.');
+      return result;
+    },
     core(o = {}) {
       // The core (database driver, config schema, logger) loads only for commands that use it, so
       // `--help` and usage errors answer at once.
@@ -80,6 +125,7 @@ export async function runCommand(cmd: Command, body: (run: CliRun) => Promise<vo
   };
   try {
     await body(run);
+    if (dryRunReport && !io.json) printDryRun(io, dryRunReport);
   } finally {
     if (core) await (await core.catch(() => undefined))?.close();
   }

@@ -1,20 +1,37 @@
 import type { Command } from 'commander';
+import auditList from './audit/list.ts';
+import auditVerify from './audit/verify.ts';
 import catalogSeed from './catalog/seed.ts';
+import couponDelete from './coupon/delete.ts';
+import couponList from './coupon/list.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
+import eventDelete from './event/delete.ts';
+import eventList from './event/list.ts';
 import ledgerVerify from './ledger/verify.ts';
+import orderList from './order/list.ts';
+import orderRefund from './order/refund.ts';
+import orderShow from './order/show.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
+import productList from './product/list.ts';
 import productReject from './product/reject.ts';
+import productRestore from './product/restore.ts';
+import shopBalance from './shop/balance.ts';
 import shopBan from './shop/ban.ts';
 import shopList from './shop/list.ts';
+import shopShow from './shop/show.ts';
 import shopUnban from './shop/unban.ts';
+import statsShow from './stats/show.ts';
 import userBan from './user/ban.ts';
 import userCreateAdmin from './user/create-admin.ts';
+import userDemote from './user/demote.ts';
 import userList from './user/list.ts';
+import userPromote from './user/promote.ts';
+import userShow from './user/show.ts';
 import userUnban from './user/unban.ts';
 
 /** Every command; each file registers itself on the program under its noun. */
@@ -25,15 +42,32 @@ export const commands: ((program: Command) => void)[] = [
   userBan,
   userUnban,
   userList,
+  userShow,
+  userPromote,
+  userDemote,
   shopBan,
   shopUnban,
   shopList,
+  shopShow,
+  shopBalance,
+  orderList,
+  orderShow,
+  orderRefund,
+  eventList,
+  eventDelete,
+  couponList,
+  couponDelete,
   outboxStatus,
   outboxDrain,
   ledgerVerify,
   paymentsReconcile,
+  productList,
   productApprove,
   productReject,
   productHide,
+  productRestore,
   catalogSeed,
+  auditList,
+  auditVerify,
+  statsShow,
 ];

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { noun } from '../../args.ts';
+import { dryRunOption, example, noun } from '../../args.ts';
 import { parseArg, runCommand } from '../../runtime.ts';
 
 const count = (z: typeof import('zod').z, max: number) => z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
 
 /** `mvshop catalog seed`: demo or benchmark data — shops with active products and events. */
 export default function register(program: Command): void {
-  noun(program, 'catalog')
+  const verb = noun(program, 'catalog')
     .command('seed')
     .description('insert demo shops with active products and events (for fresh demo or bench databases)')
     .option('--shops <n>', 'shops to create', '10')
@@ -14,9 +14,15 @@ export default function register(program: Command): void {
     .option('--events <n>', 'events (half running, half upcoming)', '0')
     .option('--password <p>', 'a password every seeded shop can sign in with')
     .option('--seed <n>', 'pseudo-random seed: the same seed gives the same catalog', '1')
-    .action((opts: { shops: string; products: string; events: string; password?: string; seed: string }, cmd: Command) =>
-      runCommand(cmd, async ({ io, ctx }) => {
-        const [{ seedCatalog }, { z }] = await Promise.all([import('../../../core/catalog/index.ts'), import('zod')]);
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .addOption(dryRunOption())
+    .action((opts: { shops: string; products: string; events: string; password?: string; seed: string; reason?: string }, cmd: Command) =>
+      runCommand(cmd, async ({ io, change }) => {
+        const [{ seedCatalog }, { recordAudit }, { z }] = await Promise.all([
+          import('../../../core/catalog/index.ts'),
+          import('../../../core/audit/index.ts'),
+          import('zod'),
+        ]);
         const input = {
           shops: parseArg(count(z, 100_000).min(1, 'must be at least 1'), opts.shops, '--shops'),
           products: parseArg(count(z, 5_000_000), opts.products, '--products'),
@@ -24,8 +30,12 @@ export default function register(program: Command): void {
           seed: parseArg(z.coerce.number().int('must be a whole number'), opts.seed, '--seed'),
           ...(opts.password && { password: opts.password }),
         };
-        await io.confirm(`Insert ${input.shops} shops, ${input.products} products and ${input.events} events?`);
-        const result = await seedCatalog(await ctx(), input, (step, done, total) => io.note(`${step}: ${done}/${total}`));
+        const result = await change(`Insert ${input.shops} shops, ${input.products} products and ${input.events} events?`, async (c) => {
+          const seeded = await seedCatalog(c, input, (step, done, total) => io.note(`${step}: ${done}/${total}`));
+          const { shops, products, events, seed } = input;
+          await recordAudit(c, { action: 'catalog.seed', target: 'catalog', reason: opts.reason, details: { shops, products, events, seed } });
+          return seeded;
+        });
         const summary = {
           shops: result.shopIds.length,
           products: result.productIds.length,
@@ -37,4 +47,5 @@ export default function register(program: Command): void {
         io.table(['what', 'value'], Object.entries(summary).map(([k, v]) => [k, String(v)]));
       }),
     );
+  example(verb, 'mvshop catalog seed --shops 20 --products 2000 --events 50 --seed 7 --yes');
 }

@@ -1,21 +1,7 @@
 import type { Command } from 'commander';
 import { noun } from '../../args.ts';
+import { formatAge } from '../../io.ts';
 import { runCommand } from '../../runtime.ts';
-
-/** "3d 4h", "12m 5s": the largest two units of an age in seconds. */
-export function formatAge(seconds: number): string {
-  const units: [string, number][] = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
-  const parts: string[] = [];
-  let rest = seconds;
-  for (const [label, size] of units) {
-    if (rest >= size || (label === 's' && parts.length === 0)) {
-      parts.push(`${Math.floor(rest / size)}${label}`);
-      rest %= size;
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
-}
 
 /** `mvshop outbox status`: how many side effects wait, are done or gave up, and the oldest wait. */
 export default function register(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isAppError } from '../../../core/shared/errors.ts';
-import { noun } from '../../args.ts';
+import { dryRunOption, example, noun } from '../../args.ts';
 import { UsageError } from '../../io.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -8,6 +8,7 @@ interface Options {
   email?: string;
   name?: string;
   password?: string;
+  reason?: string;
 }
 
 const flags = { name: '--name <name>', password: '--password <password>' } as const;
@@ -21,22 +22,23 @@ function missingForNewAccount(err: unknown, given: { name?: string; password?: s
 
 /** `mvshop user create-admin`: promotes the account with this email, or creates a verified admin account. */
 export default function register(program: Command): void {
-  noun(program, 'user')
+  const verb = noun(program, 'user')
     .command('create-admin')
     .description('make an admin: promote the account with this email, or create one (needs a name and a password)')
     .option('--email <email>', 'email of the account')
     .option('--name <name>', 'name, when a new account is created')
     .option('--password <password>', 'password, when a new account is created (prefer MVSHOP_ADMIN_PASSWORD or the prompt: arguments show up in shell history)')
+    .option('--reason <text>', 'why (recorded in the audit log)')
+    .addOption(dryRunOption())
     .action((opts: Options, cmd: Command) =>
-      runCommand(cmd, async ({ io, ctx }) => {
+      runCommand(cmd, async ({ io, change }) => {
         const { passwordSchema } = await import('../../../core/auth/index.ts');
         const { createAdmin } = await import('../../../core/users/index.ts');
         const email = await io.require(opts.email, { flag: '--email <email>', message: 'Email of the admin account' });
-        const input = { email, name: opts.name, password: opts.password ?? (process.env.MVSHOP_ADMIN_PASSWORD || undefined) };
-        const c = await ctx();
+        const input = { email, name: opts.name, password: opts.password ?? (process.env.MVSHOP_ADMIN_PASSWORD || undefined), reason: opts.reason };
         let result: Awaited<ReturnType<typeof createAdmin>>;
         try {
-          result = await createAdmin(c, input);
+          result = await change(`Make ${email} an admin (promoting the account, or creating one)?`, (c) => createAdmin(c, input));
         } catch (err) {
           const missing = missingForNewAccount(err, input);
           if (missing.length === 0) throw err;
@@ -54,7 +56,7 @@ export default function register(program: Command): void {
             secret: true,
             validate: (v) => passwordSchema.safeParse(v).error?.issues[0]?.message ?? true,
           });
-          result = await createAdmin(c, input);
+          result = await change(undefined, (c) => createAdmin(c, input));
         }
         const { user, created } = result;
         if (!created && (opts.name !== undefined || input.password !== undefined))
@@ -63,4 +65,5 @@ export default function register(program: Command): void {
         io.print(created ? `Created admin account ${user._id} <${user.email}>.` : `Promoted ${user._id} <${user.email}> to Admin.`);
       }),
     );
+  example(verb, 'mvshop user create-admin --email ada@example.com --name "Ada Admin"   # password: prompt or MVSHOP_ADMIN_PASSWORD');
 }
