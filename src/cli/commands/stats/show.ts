@@ -30,6 +30,7 @@ export default function register(program: Command): void {
             ['outbox', `${o.pending} pending (${o.due} due), ${o.dead} dead${o.oldestPendingAgeSeconds !== null ? `, oldest waits ${formatAge(o.oldestPendingAgeSeconds)}` : ''}`],
           ],
         );
+        if (s.orders.count === 0) return io.print('No orders.');
         io.table(
           ['order status', 'orders', 'total'],
           s.orders.byStatus.map((b) => [b.status, b.count, money(b.totalMinor)]),
