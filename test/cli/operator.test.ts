@@ -9,7 +9,7 @@ import { ADDRESS, addToCart, deliver, listProduct, PNG_DATA_URL, placeCodOrder }
 import { tableFingerprints } from '../helpers/database.ts';
 import { signUpShop, signUpUser } from '../helpers/factories.ts';
 import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
-import { baseEnv, mvshop } from './run-cli.ts';
+import { baseEnv, mvshop, mvshopOnTerminal } from './run-cli.ts';
 
 // Each case starts real `mvshop` processes; CI machines can be busy.
 vi.setConfig({ testTimeout: 120_000 });
@@ -386,6 +386,33 @@ describe('--dry-run on the state-changing commands that existed before', () => {
     const seeded = await run('catalog', 'seed', '--shops', '1', '--products', '3', '--dry-run');
     expect(seeded.stdout).toMatch(/│ products\s+│ 3\s+│/);
     expect(seeded.stdout).toMatch(/│ shops\s+│ 1\s+│/);
+  });
+});
+
+describe('confirmation on a terminal', () => {
+  it('a change asks first: "no" changes nothing (exit 1), "yes" makes it; --yes and --dry-run do not ask', async () => {
+    const shop = await signUpShop(app);
+    const productId = await listProduct(shop.client);
+    const prompt = `Hide listing ${productId} from buyers?`;
+    const args = ['product', 'hide', productId, '--reason', 'asked on a terminal'];
+    await expectNoChange(async () => {
+      const no = await mvshopOnTerminal(args, { cwd, env, prompt, keys: 'n\r' });
+      expect(no.code, no.output).toBe(1);
+      expect(no.output).toContain('Cancelled: nothing was changed');
+    });
+    const yes = await mvshopOnTerminal(args, { cwd, env, prompt, keys: 'y\r' });
+    expect(yes.code, yes.output).toBe(0);
+    expect(yes.output).toContain(`product ${productId}: active → hidden`);
+    expect((await one(`SELECT status FROM products WHERE id = $1`, [productId])).status).toBe('hidden');
+
+    const unasked = await mvshopOnTerminal(['product', 'approve', productId, '--dry-run'], { cwd, env, prompt: 'never shown', keys: '' });
+    expect(unasked.code, unasked.output).toBe(0);
+    expect(unasked.output).not.toContain('?');
+    expect(unasked.output).toContain('Dry run: rolled back');
+    const forced = await mvshopOnTerminal(['product', 'approve', productId, '--yes'], { cwd, env, prompt: 'never shown', keys: '' });
+    expect(forced.code, forced.output).toBe(0);
+    expect(forced.output).not.toContain('?');
+    expect((await one(`SELECT status FROM products WHERE id = $1`, [productId])).status).toBe('active');
   });
 });
 

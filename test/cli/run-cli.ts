@@ -57,3 +57,44 @@ export function mvshop(args: string[], opts: { env: Record<string, string>; cwd:
     });
   });
 }
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs `bin/mvshop` on a pseudo-terminal (util-linux `script`), as an operator at a shell prompt: when
+ * the output shows `prompt`, types `keys`. Output of both streams arrives together, as on a terminal.
+ */
+export function mvshopOnTerminal(
+  args: string[],
+  opts: { env: Record<string, string>; cwd: string; prompt: string; keys: string; timeoutMs?: number },
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', [BIN, ...args].map(shellQuote).join(' '), '/dev/null'], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let typed = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      if (!typed && output.includes(opts.prompt)) {
+        typed = true;
+        child.stdin.write(opts.keys);
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mvshop ${args.join(' ')} on a terminal did not finish within ${opts.timeoutMs ?? 60_000} ms\n${output}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
