@@ -38,7 +38,10 @@ function toAppError(err: unknown): AppError | undefined {
   }
   const e = err as { type?: string; status?: number; expose?: boolean };
   if (e?.type === 'entity.parse.failed') return new AppError('VALIDATION_FAILED', 'Malformed JSON body', { fields: { body: 'malformed JSON' } });
-  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+  if (e?.type === 'entity.too.large') {
+    const limit = (err as { limit?: number }).limit;
+    return new AppError('PAYLOAD_TOO_LARGE', `Request body is too large${limit ? ` (at most ${Math.floor(limit / 1024)} KB)` : ''}`);
+  }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
     return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding');
   // The router rejects a path parameter that is not valid percent-encoding (`/get-user/%E0%A4%A`).
