@@ -48,8 +48,8 @@ function toAppError(err: unknown): AppError | undefined {
   if (err instanceof URIError && e.status === 400)
     return new AppError('VALIDATION_FAILED', 'Malformed URL: a path segment is not valid percent-encoding');
   if (e?.status === 400 && e.expose) return new AppError('VALIDATION_FAILED', 'Malformed request');
-  // PostgreSQL cannot store U+0000 in text or jsonb. The API refuses it up front (reject-nul.ts); this
-  // catches any route or multipart field that check does not see, so bad input is never a 500.
+  // PostgreSQL cannot store U+0000 in text or jsonb. Bodies and queries are checked up front
+  // (storable-text.ts); a path parameter (`/get-user/%00`) is not, and ends here instead of in a 500.
   const pgCode = pgErrorCode(err);
   if (pgCode === '22021' || pgCode === '22P05')
     return new AppError('VALIDATION_FAILED', 'Text fields cannot contain NUL (\\u0000) characters');

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartItems, orders, pendingRegistrations, products } from '../../src/core/db/schema/index.ts';
@@ -203,6 +204,12 @@ describe('bodies are parsed per route, small by default (finding 5)', () => {
       expect(res, path).toMatchObject({ headers: { connection: 'close' } });
       expect('status' in res && res.status, path).toBeGreaterThanOrEqual(400);
     }
+  });
+
+  it('a compressed body is a 415: a few kilobytes of gzip could inflate to any size', async () => {
+    const body = gzipSync(JSON.stringify({ email: uniqueEmail(), password: PASSWORD }));
+    const res = await app.client().request('POST', '/user/login', { body, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
+    expectClientError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('an image route takes a large body of images but not one of millions of small values', async () => {
