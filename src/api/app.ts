@@ -6,11 +6,13 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
+import pino from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { Core } from '../core/index.ts';
+import { errorForLog, maskEmails, redactPaths, type Core } from '../core/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { closeUnreadBodies } from './middleware/close-unread.ts';
 import { originCheck } from './middleware/origin-check.ts';
-import { rejectNulCharacters } from './middleware/reject-nul.ts';
+import { rejectUnstorableText } from './middleware/storable-text.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { couponRoutes } from './routes/coupons.ts';
@@ -23,7 +25,6 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { shopMoneyRoutes } from './routes/shop-money.ts';
 import { shopRoutes } from './routes/shops.ts';
 import { userRoutes, type AuthLimiters } from './routes/users.ts';
-import { jsonLimitBytes } from './uploads.ts';
 
 export interface AppOptions {
   /** Shared rate-limit store and readiness check; without it limits are per process. */
@@ -57,17 +58,30 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
       : pinoHttp({
           logger: core.log,
           genReqId: requestId,
-          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          // Cookies, tokens and personal data never reach a line, whichever logger the core was given.
+          redact: { paths: redactPaths, censor: '[redacted]' },
+          // Unwrapped: pino-http would otherwise run pino's own error serializer first, which folds a
+          // database error's cause (its code, constraint) into its message, parameters included.
+          wrapSerializers: false,
+          serializers: {
+            err: errorForLog,
+            req: (raw: IncomingMessage) => {
+              const req = pino.stdSerializers.req(raw);
+              return req.url.includes('@') ? { ...req, url: maskEmails(req.url) } : req;
+            },
+            res: pino.stdSerializers.res,
+          },
           autoLogging: { ignore: (req) => req.url === '/healthz' },
         }),
   );
+  app.use(closeUnreadBodies);
   app.use(helmet());
   app.use(cors({ origin: config.http.corsOrigins, credentials: true }));
   app.use(cookieParser());
-  // Stripe signs the exact bytes it sends, so the webhook reads the raw body before JSON parsing.
+  // Stripe signs the exact bytes it sends, so the webhook reads its raw body itself.
   app.post('/api/v1/payment/webhook', ...stripeWebhook(core));
-  app.use(express.json({ limit: jsonLimitBytes(config) }));
-  app.use(rejectNulCharacters);
+  // No body is parsed here: each route parses its own, after its rate limit and session guard (body.ts).
+  app.use(rejectUnstorableText('query'));
   app.use(originCheck(config.http.corsOrigins));
 
   app.use(healthRoutes(core, opts.redis));

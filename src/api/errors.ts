@@ -38,15 +38,18 @@ function toAppError(err: unknown): AppError | undefined {
   }
   const e = err as { type?: string; status?: number; expose?: boolean };
   if (e?.type === 'entity.parse.failed') return new AppError('VALIDATION_FAILED', 'Malformed JSON body', { fields: { body: 'malformed JSON' } });
-  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+  if (e?.type === 'entity.too.large') {
+    const limit = (err as { limit?: number }).limit;
+    return new AppError('PAYLOAD_TOO_LARGE', `Request body is too large${limit ? ` (at most ${Math.floor(limit / 1024)} KB)` : ''}`);
+  }
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
     return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding');
   // The router rejects a path parameter that is not valid percent-encoding (`/get-user/%E0%A4%A`).
   if (err instanceof URIError && e.status === 400)
     return new AppError('VALIDATION_FAILED', 'Malformed URL: a path segment is not valid percent-encoding');
   if (e?.status === 400 && e.expose) return new AppError('VALIDATION_FAILED', 'Malformed request');
-  // PostgreSQL cannot store U+0000 in text or jsonb. The API refuses it up front (reject-nul.ts); this
-  // catches any route or multipart field that check does not see, so bad input is never a 500.
+  // PostgreSQL cannot store U+0000 in text or jsonb. Bodies and queries are checked up front
+  // (storable-text.ts); a path parameter (`/get-user/%00`) is not, and ends here instead of in a 500.
   const pgCode = pgErrorCode(err);
   if (pgCode === '22021' || pgCode === '22P05')
     return new AppError('VALIDATION_FAILED', 'Text fields cannot contain NUL (\\u0000) characters');

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { createCore, type Config, type Core } from '../core/index.ts';
 import { preparePasswordChecks } from '../core/auth/index.ts';
 import { createApp } from './app.ts';
@@ -11,11 +12,24 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** A Redis client that fails fast instead of queueing commands while Redis is down. */
-export function connectRedis(url: string): Redis {
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
-  redis.on('error', () => {
-    // Reconnects on its own; callers see their command fail and fall back.
+/**
+ * A Redis client that fails fast instead of queueing commands while Redis is down (callers fall
+ * back), and says so once per outage: one line when Redis becomes unreachable, one when it is back.
+ */
+export function connectRedis(url: string, log: Logger): Redis {
+  // A command waits at most a second: a rate-limit check must not hang on a Redis that stopped answering.
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 1000, lazyConnect: false });
+  let down = false;
+  redis.on('error', (err) => {
+    // ioredis reconnects on its own and reports every failed attempt; only the first one is news.
+    if (down) return;
+    down = true;
+    log.warn({ err }, 'Redis unavailable: rate limits fall back to per-process counts until it is back');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info('Redis available again: rate limits are shared again');
   });
   return redis;
 }
@@ -23,7 +37,7 @@ export function connectRedis(url: string): Redis {
 /** Opens the core, starts the outbox and listens. `close` drains requests, then the outbox, then the database. */
 export async function startApi(config: Config, core?: Core): Promise<RunningApi> {
   const c = core ?? (await createCore(config));
-  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, c.log) : undefined;
   // Give Redis a moment so shared rate limits start shared; if it is down the API serves without it.
   if (redis && redis.status !== 'ready')
     await new Promise<void>((resolve) => {

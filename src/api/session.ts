@@ -1,6 +1,6 @@
 import type { CookieOptions, RequestHandler, Response, Request } from 'express';
 import { AppError, isAppError, type Actor, type Config, type Ctx } from '../core/index.ts';
-import { authenticateSession, type AccountRow } from '../core/auth/index.ts';
+import { authenticateSession, endSession, type AccountRow } from '../core/auth/index.ts';
 import type { Core } from '../core/index.ts';
 
 export type SessionKind = 'user' | 'shop';
@@ -42,6 +42,15 @@ function readToken(req: Request, kind: SessionKind): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
   return undefined;
+}
+
+/** GET·POST logout: ends the session presented (when its token verifies) and clears its cookie. */
+export function logout(core: Core, kind: SessionKind): RequestHandler {
+  return async (req, res) => {
+    await endSession(core.ctx(undefined, req.log), kind, readToken(req, kind));
+    clearSessionCookie(res, core.config, kind);
+    res.json({ success: true, message: 'Logged out' });
+  };
 }
 
 /** Resolves the session of `kind`; the audience check inside means a seller token is never a user token. */

@@ -1,23 +1,6 @@
-import type { Request, RequestHandler } from 'express';
-import multer from 'multer';
+import type { Request } from 'express';
 import { AppError, type Config } from '../core/index.ts';
 import { imageFromDataUrl, sniffImage, type ImageUpload } from '../core/media/index.ts';
-
-export const MAX_IMAGES = 5;
-
-/** Multipart parsing into memory with the size limit enforced while streaming (413 beyond it). */
-export function multipart(config: Config, fields: { name: string; maxCount: number }[]): RequestHandler {
-  return multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: config.media.maxUploadBytes, files: MAX_IMAGES, fields: 100, fieldSize: 64 * 1024 },
-  }).fields(fields);
-}
-
-/**
- * The JSON body limit: room for `MAX_IMAGES` base64 images (4/3 larger than their bytes) plus fields.
- * A single image beyond MAX_UPLOAD_MB is still refused by its own check.
- */
-export const jsonLimitBytes = (config: Config) => Math.ceil((config.media.maxUploadBytes * MAX_IMAGES * 4) / 3) + 256 * 1024;
 
 /** One image from a multipart file or a base64 data URL in the JSON body; checked by its bytes. */
 export async function imageFromRequest(req: Request, config: Config, field: string): Promise<ImageUpload | undefined> {
@@ -70,17 +53,4 @@ export async function imagesFromRequest(
     throw err;
   }
   return checked;
-}
-
-/**
- * Multipart parsing of one image field (`images` of a listing). A file-count overflow is reported by
- * multer without a field name; it is this field, so the 400 names it.
- */
-export function multipartImages(config: Config, field: string, maxCount = MAX_IMAGES): RequestHandler {
-  const parse = multipart(config, [{ name: field, maxCount }]);
-  return (req, res, next) =>
-    parse(req, res, (err?: unknown) => {
-      if (err instanceof multer.MulterError && !err.field) err.field = field;
-      next(err);
-    });
 }

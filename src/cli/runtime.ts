@@ -60,9 +60,10 @@ export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv
 
 /** Logs go to stderr, quiet by default so tables and JSON stay readable; LOG_LEVEL or --verbose turn them up. */
 async function cliLogger(config: Config, verbose: boolean) {
-  const { default: pino } = await import('pino');
-  const level = verbose ? 'debug' : process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  return pino({ level, base: { app: 'mvshop', process: 'cli' } }, pino.destination({ fd: 2, sync: true }));
+  const [{ default: pino }, { createLogger }] = await Promise.all([import('pino'), import('../core/shared/log.ts')]);
+  const logLevel = verbose ? 'debug' : process.env.LOG_LEVEL ? config.logLevel : 'warn';
+  // The core's logger, so a command's logs are redacted like the API's.
+  return createLogger({ logLevel }, pino.destination({ fd: 2, sync: true })).child({ process: 'cli' });
 }
 
 /** Under --dry-run, the one JSON document carries what would have changed beside the result. */

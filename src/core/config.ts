@@ -47,6 +47,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
   RATE_LIMIT_AUTH_MAX: int(10, 1),
   RATE_LIMIT_AUTH_WINDOW_SECONDS: int(60, 1),
+  JSON_BODY_LIMIT_KB: int(64, 1, 1024),
   CLOUDINARY_NAME: optionalString,
   CLOUDINARY_API_KEY: optionalString,
   CLOUDINARY_API_SECRET: optionalString,
@@ -110,6 +111,8 @@ export interface Config {
     cookieSameSite: 'lax' | 'strict' | 'none';
     trustProxy: boolean | number | string;
     authRateLimit: { max: number; windowSeconds: number };
+    /** Largest JSON body a route without images accepts (routes with images add room for them). */
+    jsonLimitBytes: number;
   };
   media: {
     dir: string;
@@ -214,6 +217,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       cookieSameSite: e.COOKIE_SAMESITE,
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
       authRateLimit: { max: e.RATE_LIMIT_AUTH_MAX, windowSeconds: e.RATE_LIMIT_AUTH_WINDOW_SECONDS },
+      jsonLimitBytes: e.JSON_BODY_LIMIT_KB * 1024,
     },
     media: {
       dir: e.MEDIA_DIR ?? `${e.DATA_DIR}/media`,

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Actor, Ctx, Ports, Probe } from './context.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
@@ -8,6 +8,7 @@ import { createMediaStore } from './media/index.ts';
 import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createAzureVerifier } from './auth/azure-verifier.ts';
+import { createLogger } from './shared/log.ts';
 import { createStripeProvider } from './payments/index.ts';
 
 export interface Core {
@@ -36,7 +37,7 @@ export interface CoreOptions {
 
 /** The composition root: database, ports and the outbox, wired once per process. */
 export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
-  const log = opts.log ?? pino({ level: config.logLevel, base: { app: 'mvshop' } });
+  const log = opts.log ?? createLogger(config);
   const clock = opts.clock ?? systemClock;
   const migrate = opts.migrate ?? !config.database.url;
   const database = await openDatabase({
@@ -91,3 +92,4 @@ export type { Config } from './config.ts';
 export { loadConfig, loadConfigFromEnv, ConfigError } from './config.ts';
 export type { Actor, Ctx, Ports } from './context.ts';
 export { AppError, isAppError, type ErrorCode } from './shared/errors.ts';
+export { createLogger, errorForLog, maskEmails, redactPaths } from './shared/log.ts';

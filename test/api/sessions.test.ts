@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueSessionToken } from '../../src/core/auth/index.ts';
-import { users } from '../../src/core/db/schema/index.ts';
+import type { AddressInfo } from 'node:net';
+import { endedSessions, users } from '../../src/core/db/schema/index.ts';
+import { startApi } from '../../src/api/server.ts';
+import { createCore } from '../../src/core/index.ts';
+import { TestClient } from '../helpers/http.ts';
 import { deleteShop, setShopBan } from '../../src/core/shops/index.ts';
 import { deleteUser, setUserBan } from '../../src/core/users/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -25,6 +30,7 @@ function forge(
   opts: { secret?: string; algorithm?: jwt.Algorithm } = {},
 ): string {
   const payload: Record<string, unknown> = {
+    jti: randomBytes(16).toString('base64url'),
     sv: claims.sv ?? 0,
     sub: claims.sub,
     aud: `mvshop:${claims.kind}`,
@@ -37,7 +43,7 @@ function forge(
 
 /** An unsigned token (`alg: none`), the classic JWT bypass. */
 const unsigned = (sub: string, kind: 'user' | 'shop') =>
-  `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sv: 0, sub, aud: `mvshop:${kind}`, iss: 'mvshop', exp: nowSeconds() + 3600 })}.`;
+  `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ jti: 'forged', sv: 0, sub, aud: `mvshop:${kind}`, iss: 'mvshop', exp: nowSeconds() + 3600 })}.`;
 
 describe('session tokens', () => {
   it('when a valid user token comes as Authorization: Bearer without cookies, /user/me answers 200', async () => {
@@ -219,6 +225,73 @@ describe('deleted and banned accounts', () => {
     await deleteShop(operator(), shop.seller._id, 'closed');
     expect((await shop.client.get('/shop/me')).status).toBe(401);
     expect((await app.client().get('/shop/me', bearer(token))).status).toBe(401);
+  });
+});
+
+describe('logout ends the session', () => {
+  /** Another API process on the same database: its own pool and its own session cache. */
+  async function secondProcess() {
+    const config = { ...app.config, redisUrl: undefined };
+    const core = await createCore(config, { poolSize: 2 });
+    const api = await startApi(config, core);
+    const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    return { client: () => new TestClient(`${url}/api/v1`), close: () => api.close() };
+  }
+
+  it('when a buyer logs out, that token is refused afterwards (cookie and Bearer); the account\'s other sessions go on', async () => {
+    const { client, email, user } = await signUpUser(app);
+    const token = client.cookies.get('token')!;
+    const other = app.client();
+    expect((await other.post('/user/login', { email, password: PASSWORD })).status).toBe(200);
+    expect((await app.client().get('/user/me', bearer(token))).status).toBe(200);
+
+    expect((await client.post('/user/logout')).status).toBe(200);
+    const replayed = app.client();
+    replayed.cookies.set('token', token);
+    for (const res of [await replayed.get('/user/me'), await app.client().get('/user/me', bearer(token))]) {
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ success: false, code: 'UNAUTHENTICATED', message: expect.stringMatching(/signed out/) });
+    }
+    expect((await other.get('/user/me')).status).toBe(200);
+    const rows = await app.core.database.db.select().from(endedSessions).where(eq(endedSessions.accountId, user._id));
+    expect(rows).toEqual([expect.objectContaining({ kind: 'user', expiresAt: expect.any(Date) })]);
+  });
+
+  it('when a seller logs out by GET with a Bearer token, that token is refused afterwards', async () => {
+    const shop = await signUpShop(app);
+    const token = shop.client.cookies.get('seller_token')!;
+    expect((await app.client().get('/shop/logout', bearer(token))).status).toBe(200);
+    expect((await app.client().get('/shop/me', bearer(token))).status).toBe(401);
+    expect((await shop.client.get('/shop/me')).status).toBe(401);
+  });
+
+  it('another API process refuses the token too: at once if it had not checked it, within SESSION_CACHE_MS if it just had', async () => {
+    const other = await secondProcess();
+    try {
+      const { client } = await signUpUser(app);
+      const checked = client.cookies.get('token')!;
+      const second = await signUpUser(app);
+      const unchecked = second.client.cookies.get('token')!;
+      expect((await other.client().get('/user/me', bearer(checked))).status).toBe(200);
+
+      expect((await client.post('/user/logout')).status).toBe(200);
+      expect((await second.client.post('/user/logout')).status).toBe(200);
+      expect((await other.client().get('/user/me', bearer(unchecked))).status).toBe(401);
+      await new Promise((r) => setTimeout(r, app.config.auth.sessionCacheMs + 50));
+      expect((await other.client().get('/user/me', bearer(checked))).status).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a logout with an expired, forged or missing token still answers 200 and clears the cookie, ending nothing', async () => {
+    const { user } = await signUpUser(app);
+    const before = await app.core.database.db.$count(endedSessions);
+    for (const token of [forge({ sub: user._id, kind: 'user', exp: nowSeconds() - 60 }), 'not.a.jwt', undefined]) {
+      const res = await app.client().post('/user/logout', undefined, token ? bearer(token) : {});
+      expect(res.status).toBe(200);
+    }
+    expect(await app.core.database.db.$count(endedSessions)).toBe(before);
   });
 });
 

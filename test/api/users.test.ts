@@ -2,7 +2,7 @@ import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, outbox, pendingRegistrations, userAddresses, users, verificationTokens } from '../../src/core/db/schema/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { PASSWORD, signUpAdmin, signUpUser, uniqueEmail } from '../helpers/factories.ts';
+import { PASSWORD, shopFields, signUpAdmin, signUpUser, uniqueEmail } from '../helpers/factories.ts';
 import { linkToken } from '../helpers/smtp.ts';
 
 let app: TestApp;
@@ -225,6 +225,23 @@ describe('POST /user/login, GET·POST /user/logout, GET /user/me', () => {
     expect(res.body).toMatchObject({ success: false, code: 'FORBIDDEN' });
     expect(res.body.message).toMatch(/activate your account first/i);
     expect(res.cookies.token).toBeUndefined();
+  });
+
+  it('when the sign-up is not activated yet and the password is wrong, answers exactly like any other wrong password', async () => {
+    const email = uniqueEmail();
+    await register({ name: 'Patient', email, password: PASSWORD });
+    const pending = await app.client().post('/user/login', { email, password: `${PASSWORD}-wrong` });
+    const unknown = await app.client().post('/user/login', { email: uniqueEmail(), password: `${PASSWORD}-wrong` });
+    expect(pending.status).toBe(401);
+    expect(pending.body).toEqual(unknown.body);
+    expect(pending.body).toEqual({ success: false, code: 'UNAUTHENTICATED', message: 'Invalid email or password' });
+    // A shop waiting for its activation is not revealed either.
+    const shop = { ...shopFields(), email: uniqueEmail('pending-shop') };
+    expect((await app.client().post('/shop/register', shop)).status).toBe(201);
+    const pendingShop = await app.client().post('/shop/login', { email: shop.email, password: `${PASSWORD}-wrong` });
+    expect(pendingShop.status).toBe(401);
+    expect(pendingShop.body.message).toBe('Invalid email or password');
+    expect((await app.client().post('/shop/login', { email: shop.email, password: PASSWORD })).status).toBe(403);
   });
 
   it('when logging out by GET, clears the token cookie and the client is signed out', async () => {

@@ -21,6 +21,18 @@ describe('TtlCache', () => {
     expect(await cache.getOrCompute('k', async () => 'read after the change')).toBe('read after the change');
   });
 
+  it('deletePrefix drops the stored and the running keys under a prefix, and only those', async () => {
+    const cache = new TtlCache<string>(60_000);
+    await cache.getOrCompute('user:1:a', async () => 'a');
+    await cache.getOrCompute('user:12:b', async () => 'b');
+    let finish!: (v: string) => void;
+    const running = cache.getOrCompute('user:1:c', () => new Promise<string>((r) => (finish = r)));
+    cache.deletePrefix('user:1:');
+    finish('stale');
+    await running;
+    expect([cache.get('user:1:a'), cache.get('user:1:c'), cache.get('user:12:b')]).toEqual([undefined, undefined, 'b']);
+  });
+
   it('with a ttl of 0 it computes every time', async () => {
     const cache = new TtlCache<number>(0);
     let runs = 0;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCore, loadConfig, type Config, type Core } from '../../src/core/index.ts';
+import { createCore, createLogger, loadConfig, type Config, type Core } from '../../src/core/index.ts';
 import type { Ports, Probe } from '../../src/core/context.ts';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createTestDatabase } from './database.ts';
@@ -32,6 +32,8 @@ export interface TestAppOptions {
   probe?: Probe;
   /** The process logger (default: pino at LOG_LEVEL, silent in tests). */
   log?: Logger;
+  /** Capture the log: the API's own logger (redaction, serializers) at `info`, each line pushed here. */
+  logLines?: string[];
 }
 
 /**
@@ -64,7 +66,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(process.env.TEST_LOG_LEVEL && { LOG_LEVEL: process.env.TEST_LOG_LEVEL }),
     ...opts.env,
   });
-  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log: opts.log });
+  const lines = opts.logLines;
+  const log = opts.log ?? (lines ? createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(line) }) : undefined);
+  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log });
   const api = await startApi(config, core);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {

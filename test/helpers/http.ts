@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+
 export const TEST_ORIGIN = 'http://localhost:3000';
 
 export interface TestResponse<T = any> {
@@ -57,4 +59,40 @@ export class TestClient {
   post = <T = any>(path: string, json?: unknown, headers?: Record<string, string>) => this.request<T>('POST', path, { json, headers });
   put = <T = any>(path: string, json?: unknown, headers?: Record<string, string>) => this.request<T>('PUT', path, { json, headers });
   delete = <T = any>(path: string, json?: unknown, headers?: Record<string, string>) => this.request<T>('DELETE', path, { json, headers });
+}
+
+/**
+ * One request over a fresh connection with exactly the bytes given: a declared `content-length`
+ * may promise more than `body` holds, as a hostile client's would. Resolves with the answer (or the
+ * socket error code) without waiting for the rest of the body to be sent.
+ */
+export function sendRaw(
+  baseUrl: string,
+  opts: { method: string; path: string; headers?: Record<string, string | number>; body?: string | Buffer; timeoutMs?: number },
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: any } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${baseUrl}${opts.path}`,
+      { method: opts.method, headers: { origin: TEST_ORIGIN, ...opts.headers }, agent: false, timeout: opts.timeoutMs ?? 10_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          req.destroy();
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    if (opts.body !== undefined) req.write(opts.body);
+    if (!opts.headers || !('content-length' in opts.headers)) req.end();
+  });
 }

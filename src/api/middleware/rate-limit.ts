@@ -11,31 +11,42 @@ export interface RateLimitOptions {
 }
 
 /**
- * Counts requests per client address. With Redis the limit is shared by every API process; when
- * Redis is unreachable the per-process memory limiter takes over, so the API keeps serving.
+ * Counts requests per client address. With Redis the limit is shared by every API process and
+ * Redis decides. Each process also keeps its own count of the same requests in memory, all the
+ * time: when Redis is unreachable that count decides, so an outage continues from what this
+ * process has already let through instead of granting fresh attempts, and a process never allows
+ * more than the limit itself during one.
  */
 export function rateLimit(opts: RateLimitOptions): RequestHandler {
-  const memory = new RateLimiterMemory({ keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.durationSeconds });
-  const limiter = opts.redis
-    ? new RateLimiterRedis({
-        storeClient: opts.redis,
-        keyPrefix: `mvshop:rl:${opts.keyPrefix}`,
-        points: opts.points,
-        duration: opts.durationSeconds,
-        insuranceLimiter: memory,
-      })
-    : memory;
+  const local = new RateLimiterMemory({ keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.durationSeconds });
+  const shared =
+    opts.redis &&
+    new RateLimiterRedis({
+      storeClient: opts.redis,
+      keyPrefix: `mvshop:rl:${opts.keyPrefix}`,
+      points: opts.points,
+      duration: opts.durationSeconds,
+      // While Redis is reconnecting, fail at once and let the local count decide.
+      rejectIfRedisNotReady: true,
+    });
   return async (req, res, next) => {
     // req.ip honours TRUST_PROXY: a forged X-Forwarded-For is ignored unless the proxy is trusted.
     const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    try {
-      await limiter.consume(key);
-      next();
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      res.set('Retry-After', String(retryAfter));
-      throw new AppError('RATE_LIMITED', `Too many attempts, try again in ${retryAfter} seconds`);
-    }
+    const localRefusal = local.consume(key).then(
+      () => undefined,
+      (refusal: RateLimiterRes) => refusal,
+    );
+    let refusal: RateLimiterRes | undefined;
+    if (shared) {
+      try {
+        await shared.consume(key);
+      } catch (err) {
+        refusal = err instanceof RateLimiterRes ? err : await localRefusal;
+      }
+    } else refusal = await localRefusal;
+    if (!refusal) return next();
+    const retryAfter = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+    res.set('Retry-After', String(retryAfter));
+    throw new AppError('RATE_LIMITED', `Too many attempts, try again in ${retryAfter} seconds`);
   };
 }

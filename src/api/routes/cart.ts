@@ -2,18 +2,20 @@ import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
 import * as cart from '../../core/cart/index.ts';
 import { accountId, requestCtx, requireUser } from '../session.ts';
+import { jsonBody } from '../body.ts';
 
 /** The buyer's server-side cart; every answer is the cart priced now. */
 export function cartRoutes(core: Core): Router {
   const r = Router();
   r.use(requireUser(core));
-  r.post('/add-to-cart', async (req, res) => {
+  const json = jsonBody(core.config);
+  r.post('/add-to-cart', json, async (req, res) => {
     res.json({ success: true, cart: await cart.addToCart(requestCtx(core, req, res), accountId(res), req.body ?? {}) });
   });
   r.get('/get-cart', async (req, res) => {
     res.json({ success: true, cart: await cart.getCart(requestCtx(core, req, res), accountId(res)) });
   });
-  r.put('/update-cart-item', async (req, res) => {
+  r.put('/update-cart-item', json, async (req, res) => {
     res.json({ success: true, cart: await cart.updateCartItem(requestCtx(core, req, res), accountId(res), req.body ?? {}) });
   });
   r.delete('/remove-cart-item/:productId', async (req, res) => {

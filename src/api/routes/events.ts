@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Core } from '../../core/index.ts';
 import * as catalog from '../../core/catalog/index.ts';
-import { imagesFromRequest, MAX_IMAGES, multipartImages } from '../uploads.ts';
+import { imagesFromRequest } from '../uploads.ts';
+import { imageBody, MAX_IMAGES } from '../body.ts';
 import { optionalViewer, requestCtx, requireAdmin, requireSeller } from '../session.ts';
 
 /** Events: time-boxed listings. Sellers create and delete their own; anyone sees the running and upcoming ones. */
@@ -11,7 +12,7 @@ export function eventRoutes(core: Core): Router {
   const seller = requireSeller(core);
   const admin = requireAdmin(core);
   const viewer = optionalViewer(core);
-  const imagesUpload = multipartImages(config, 'images');
+  const imagesUpload = imageBody(config, 'images', MAX_IMAGES);
 
   r.post('/create-event', seller, imagesUpload, async (req, res) => {
     const images = await imagesFromRequest(req, config, 'images', { min: 1, max: MAX_IMAGES });

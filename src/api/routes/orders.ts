@@ -3,6 +3,7 @@ import type { Core } from '../../core/index.ts';
 import { placeOrder, refundOrder } from '../../core/flows/index.ts';
 import * as orders from '../../core/orders/index.ts';
 import { accountId, requestCtx, requireAdmin, requireSeller, requireUser, requireUserOrSeller, withAnySession } from '../session.ts';
+import { jsonBody } from '../body.ts';
 
 /** Orders: creation from the server cart, listings per side, fulfilment and refunds. */
 export function orderRoutes(core: Core): Router {
@@ -11,8 +12,9 @@ export function orderRoutes(core: Core): Router {
   const seller = requireSeller(core);
   const admin = requireAdmin(core);
   const either = requireUserOrSeller(core);
+  const json = jsonBody(core.config);
 
-  r.post('/create-order', user, async (req, res) => {
+  r.post('/create-order', user, json, async (req, res) => {
     res.status(201).json({ success: true, orders: await placeOrder(requestCtx(core, req, res), accountId(res), req.body ?? {}) });
   });
   r.get('/get-all-orders', user, async (req, res) => {
@@ -29,11 +31,11 @@ export function orderRoutes(core: Core): Router {
   r.get('/admin-all-orders', admin, async (req, res) => {
     res.json({ success: true, ...(await orders.listAllOrders(requestCtx(core, req, res), req.query)) });
   });
-  r.put('/update-order-status/:id', seller, async (req, res) => {
+  r.put('/update-order-status/:id', seller, json, async (req, res) => {
     const order = await orders.updateOrderStatus(requestCtx(core, req, res), accountId(res), req.params.id, req.body ?? {});
     res.json({ success: true, order });
   });
-  r.put('/order-refund/:id', user, async (req, res) => {
+  r.put('/order-refund/:id', user, json, async (req, res) => {
     const order = await orders.requestRefund(requestCtx(core, req, res), accountId(res), req.params.id, req.body ?? {});
     res.json({ success: true, order, message: 'Refund requested' });
   });

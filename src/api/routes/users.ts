@@ -4,11 +4,12 @@ import { AppError } from '../../core/index.ts';
 import { changePassword, forgotPassword, resetPassword } from '../../core/auth/index.ts';
 import * as users from '../../core/users/index.ts';
 import type { RequestHandler } from 'express';
-import { imageFromRequest, multipart } from '../uploads.ts';
-import { rejectNulCharacters } from '../middleware/reject-nul.ts';
+import { imageFromRequest } from '../uploads.ts';
+import { imageBody, jsonBody, signUpBody } from '../body.ts';
 import {
   accountId,
   clearSessionCookie,
+  logout,
   requestCtx,
   requireAdmin,
   requireUser,
@@ -29,28 +30,27 @@ export function userRoutes(core: Core, limit: AuthLimiters): Router {
   const { config } = core;
   const user = requireUser(core);
   const admin = requireAdmin(core);
-  const avatarUpload = multipart(config, [{ name: 'avatar', maxCount: 1 }]);
-  // JSON bodies and queries here; multipart fields are checked after multer parses them.
+  const json = jsonBody(config);
 
-  r.post('/register', limit.signUp, avatarUpload, rejectNulCharacters, async (req, res) => {
+  r.post('/register', limit.signUp, signUpBody(config), async (req, res) => {
     const avatar = await imageFromRequest(req, config, 'avatar');
     const { email } = await users.registerUser(core.ctx(undefined, req.log), req.body ?? {}, avatar);
     res.status(201).json({ success: true, message: `Please check your email (${email}) to activate your account` });
   });
 
-  r.post('/activate-account', limit.verify, async (req, res) => {
+  r.post('/activate-account', limit.verify, json, async (req, res) => {
     const { user: profile, token } = await users.activateUser(core.ctx(undefined, req.log), req.body ?? {});
     setSessionCookie(res, config, 'user', token);
     res.status(201).json({ success: true, user: profile, token });
   });
 
-  r.post('/azure-authentication', limit.signIn, async (req, res) => {
+  r.post('/azure-authentication', limit.signIn, json, async (req, res) => {
     const { user: profile, token } = await users.signInWithAzure(core.ctx(undefined, req.log), req.body ?? {});
     setSessionCookie(res, config, 'user', token);
     res.status(200).json({ success: true, user: profile, token });
   });
 
-  r.post('/login', limit.signIn, async (req, res) => {
+  r.post('/login', limit.signIn, json, async (req, res) => {
     const { user: profile, token } = await users.loginUser(core.ctx(undefined, req.log), req.body ?? {});
     setSessionCookie(res, config, 'user', token);
     res.json({ success: true, user: profile, token });
@@ -60,27 +60,24 @@ export function userRoutes(core: Core, limit: AuthLimiters): Router {
     res.json({ success: true, user: await users.getUserProfile(requestCtx(core, req, res), accountId(res)) });
   });
 
-  const logout: RequestHandler = (_req, res) => {
-    clearSessionCookie(res, config, 'user');
-    res.json({ success: true, message: 'Logged out' });
-  };
-  r.get('/logout', logout);
-  r.post('/logout', logout);
+  const signOut = logout(core, 'user');
+  r.get('/logout', signOut);
+  r.post('/logout', signOut);
 
-  r.put('/update-info', user, async (req, res) => {
+  r.put('/update-info', user, json, async (req, res) => {
     res.json({ success: true, user: await users.updateUserInfo(requestCtx(core, req, res), accountId(res), req.body ?? {}) });
   });
 
-  r.put('/update-avatar', user, avatarUpload, async (req, res) => {
+  r.put('/update-avatar', user, imageBody(config, 'avatar', 1), async (req, res) => {
     const avatar = await imageFromRequest(req, config, 'avatar');
     if (!avatar) throw new AppError('VALIDATION_FAILED', 'avatar is required', { fields: { avatar: 'is required' } });
     res.json({ success: true, user: await users.updateUserAvatar(requestCtx(core, req, res), accountId(res), avatar) });
   });
 
-  r.post('/address', user, async (req, res) => {
+  r.post('/address', user, json, async (req, res) => {
     res.status(201).json({ success: true, user: await users.addAddress(requestCtx(core, req, res), accountId(res), req.body ?? {}) });
   });
-  r.put('/address/:id', user, async (req, res) => {
+  r.put('/address/:id', user, json, async (req, res) => {
     const profile = await users.updateAddress(requestCtx(core, req, res), accountId(res), req.params.id, req.body ?? {});
     res.json({ success: true, user: profile });
   });
@@ -88,17 +85,17 @@ export function userRoutes(core: Core, limit: AuthLimiters): Router {
     res.json({ success: true, user: await users.deleteAddress(requestCtx(core, req, res), accountId(res), req.params.id) });
   });
 
-  r.put('/change-password', user, async (req, res) => {
+  r.put('/change-password', user, json, async (req, res) => {
     const token = await changePassword(requestCtx(core, req, res), 'user', accountId(res), req.body ?? {});
     setSessionCookie(res, config, 'user', token);
     res.json({ success: true, message: 'Password changed; your other sessions were signed out' });
   });
 
-  r.post('/forgot-password', limit.verify, async (req, res) => {
+  r.post('/forgot-password', limit.verify, json, async (req, res) => {
     await forgotPassword(core.ctx(undefined, req.log), 'user', req.body ?? {});
     res.json({ success: true, message: RESET_REQUESTED });
   });
-  r.post('/reset-password', limit.verify, async (req, res) => {
+  r.post('/reset-password', limit.verify, json, async (req, res) => {
     await resetPassword(core.ctx(undefined, req.log), 'user', req.body ?? {});
     clearSessionCookie(res, config, 'user');
     res.json({ success: true, message: 'Password updated, please sign in' });
@@ -111,7 +108,7 @@ export function userRoutes(core: Core, limit: AuthLimiters): Router {
   r.get('/admin/users', admin, async (req, res) => {
     res.json({ success: true, ...(await users.listUsers(requestCtx(core, req, res), req.query)) });
   });
-  r.delete('/admin/delete-user/:id', admin, async (req, res) => {
+  r.delete('/admin/delete-user/:id', admin, json, async (req, res) => {
     await users.deleteUser(requestCtx(core, req, res), req.params.id, (req.body as { reason?: unknown } | undefined)?.reason);
     res.json({ success: true, message: 'User deleted' });
   });

@@ -1,7 +1,7 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
-import { shops, users, type AccountKind } from '../db/schema/index.ts';
+import { endedSessions, shops, users, type AccountKind } from '../db/schema/index.ts';
 import { prepared } from '../db/prepared.ts';
 import { withTx } from '../db/tx.ts';
 import { queueEmail } from '../mail/index.ts';
@@ -9,7 +9,7 @@ import { AppError } from '../shared/errors.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import { consumeEmailToken, issueEmailToken, voidEmailTokens } from './email-tokens.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { hasPendingRegistration } from './registration.ts';
+import { pendingRegistrationHash } from './registration.ts';
 import { signSession, verifySession } from './session-tokens.ts';
 
 /** The columns users and shops share as sign-in accounts. */
@@ -57,7 +57,7 @@ export async function findAccountByEmail(ctx: Ctx, kind: AccountKind, email: str
   return row;
 }
 
-// Every signed-in request reads its account by key: prepared once, planned once per connection.
+// Accounts read by key: prepared once, planned once per connection.
 const accountById = {
   user: prepared((db) => db.select(accountColumns('user')).from(users).where(eq(users.id, sql.placeholder('id'))).prepare('account_user_by_id')),
   shop: prepared((db) => {
@@ -77,44 +77,103 @@ function assertUsable(kind: AccountKind, row: AccountRow | undefined): asserts r
     throw new AppError('FORBIDDEN', `This ${label(kind)} is banned${row.banReason ? `: ${row.banReason}` : ''}`);
 }
 
-// Every signed-in request checks its account (live, not banned, sessions not ended). A storefront sends
-// a few requests per page, so the answer is reused for SESSION_CACHE_MS (1 s) in this process: a ban,
-// a deletion or a password change made here applies at once (`forgetSessionAccount`), one made by
-// another process (the CLI, another API instance) within that time.
-const sessionCaches = new WeakMap<Config, TtlCache<AccountRow | null>>();
-function sessionCache(config: Config): TtlCache<AccountRow | null> {
+// A signed-in request reads its account and whether its own session was ended, in one statement.
+const endedFlag = sql<boolean>`exists (select 1 from ${endedSessions} where ${endedSessions.sessionId} = ${sql.placeholder('sid')})`;
+const sessionById = {
+  user: prepared((db) =>
+    db.select({ ...accountColumns('user'), ended: endedFlag }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare('session_user'),
+  ),
+  shop: prepared((db) => {
+    const t = table('shop');
+    return db.select({ ...accountColumns('shop'), ended: endedFlag }).from(t).where(eq(t.id, sql.placeholder('id'))).prepare('session_shop');
+  }),
+};
+type SessionRow = AccountRow & { ended: boolean };
+
+// Every signed-in request checks its session (account live and not banned, sessions not ended by a
+// password change, this one not ended by logout). A storefront sends a few requests per page, so
+// the answer is reused for SESSION_CACHE_MS (1 s) in this process: a ban, deletion, password change
+// or logout made here applies at once (`forgetSessionAccount`, `endSession`), one made by another
+// process (the CLI, another API instance) within that time.
+interface SessionCache {
+  /** Per session (`kind:account:session`): what its last read found. */
+  sessions: TtlCache<SessionRow | null>;
+  /** Per account: the session version its last read found, to notice a password changed elsewhere. */
+  versions: TtlCache<number>;
+}
+const sessionCaches = new WeakMap<Config, SessionCache>();
+function sessionCache(config: Config): SessionCache {
   let cache = sessionCaches.get(config);
-  if (!cache) sessionCaches.set(config, (cache = new TtlCache(config.auth.sessionCacheMs, 10_000)));
+  if (!cache) {
+    const ttl = config.auth.sessionCacheMs;
+    sessionCaches.set(config, (cache = { sessions: new TtlCache(ttl, 10_000), versions: new TtlCache(ttl, 10_000) }));
+  }
   return cache;
 }
+const accountKey = (kind: AccountKind, accountId: string) => `${kind}:${accountId}:`;
 
-/** Makes the next request of this account read its session state again (after a ban, deletion, role or password change). */
+/** Makes the next request of every session of this account read its state again (after a ban, deletion, role or password change). */
 export function forgetSessionAccount(ctx: Ctx, kind: AccountKind, id: string): void {
-  sessionCache(ctx.config).delete(`${kind}:${id}`);
+  const { sessions, versions } = sessionCache(ctx.config);
+  sessions.deletePrefix(accountKey(kind, id));
+  versions.delete(accountKey(kind, id));
 }
 
-/** Resolves a session token to a live, unbanned account whose sessions have not been ended since. */
+/** Resolves a session token to a live, unbanned account whose session has not been ended since. */
 export async function authenticateSession(ctx: Ctx, kind: AccountKind, token: string): Promise<AccountRow> {
   const claims = verifySession(ctx.config, token, kind);
-  const key = `${kind}:${claims.id}`;
-  const read = async () => (await findAccountById(ctx, kind, claims.id)) ?? null;
-  const cache = sessionCache(ctx.config);
-  let row = (await cache.getOrCompute(key, read)) ?? undefined;
-  if (row && row.sessionVersion < claims.sv) {
-    // A session newer than what was read (a password changed through another process): read again.
-    cache.delete(key);
-    row = (await cache.getOrCompute(key, read)) ?? undefined;
-  }
+  const { sessions, versions } = sessionCache(ctx.config);
+  const account = accountKey(kind, claims.id);
+  const read = async () => {
+    const row = (await sessionById[kind](ctx.db).execute({ id: claims.id, sid: claims.sid }))[0] ?? null;
+    if (row) {
+      // A newer version than this process last saw: the password changed through another process,
+      // so the other sessions of this account it still holds are stale and are read again.
+      const seen = versions.get(account);
+      if (seen !== undefined && seen < row.sessionVersion) sessions.deletePrefix(account);
+      versions.set(account, row.sessionVersion);
+    }
+    return row;
+  };
+  const row = (await sessions.getOrCompute(`${account}${claims.sid}`, read)) ?? undefined;
   assertUsable(kind, row);
   if (row.sessionVersion !== claims.sv)
     throw new AppError('UNAUTHENTICATED', 'This session was ended (password changed), please sign in again');
+  if (row.ended) throw new AppError('UNAUTHENTICATED', 'This session was ended (signed out), please sign in again');
   return row;
+}
+
+/**
+ * Logout: the session's token is refused from now on, by this process at once and by the others
+ * within SESSION_CACHE_MS. A token that does not verify (expired, forged, absent) has no session to
+ * end. Rows of sessions whose tokens have expired anyway are removed here, a few at a time.
+ */
+export async function endSession(ctx: Ctx, kind: AccountKind, token: string | undefined): Promise<void> {
+  if (!token) return;
+  let claims;
+  try {
+    claims = verifySession(ctx.config, token, kind);
+  } catch {
+    return;
+  }
+  const now = ctx.clock.now();
+  await ctx.db
+    .insert(endedSessions)
+    .values({ sessionId: claims.sid, kind, accountId: claims.id, expiresAt: claims.expiresAt, endedAt: now })
+    .onConflictDoNothing();
+  sessionCache(ctx.config).sessions.delete(`${accountKey(kind, claims.id)}${claims.sid}`);
+  const expired = ctx.db.select({ id: endedSessions.sessionId }).from(endedSessions).where(lt(endedSessions.expiresAt, now)).limit(100);
+  await ctx.db.delete(endedSessions).where(inArray(endedSessions.sessionId, expired));
 }
 
 export const issueSessionToken = (ctx: Ctx, kind: AccountKind, row: Pick<AccountRow, 'id' | 'sessionVersion'>) =>
   signSession(ctx.config, { id: row.id, kind, sv: row.sessionVersion });
 
-/** Email + password sign-in. One message for unknown email and wrong password, so neither is revealed. */
+/**
+ * Email + password sign-in. A wrong password gets one answer whether the address is unknown, waiting
+ * for its activation or an account, so none of them is revealed; only the right password of a sign-up
+ * not yet activated is told to activate first.
+ */
 export async function signInWithPassword(
   ctx: Ctx,
   kind: AccountKind,
@@ -122,12 +181,11 @@ export async function signInWithPassword(
   password: string,
 ): Promise<{ account: AccountRow; token: string }> {
   const row = await findAccountByEmail(ctx, kind, email);
-  const ok = await verifyPassword(row?.passwordHash, password);
-  if (!row || !ok) {
-    if (!row && (await hasPendingRegistration(ctx, kind, email)))
-      throw new AppError('FORBIDDEN', 'Please activate your account first: use the link we emailed you');
-    throw new AppError('UNAUTHENTICATED', 'Invalid email or password');
-  }
+  // Exactly one password check on every path, so the time taken tells nothing either.
+  const hash = row ? row.passwordHash : await pendingRegistrationHash(ctx, kind, email);
+  const ok = await verifyPassword(hash, password);
+  if (!ok) throw new AppError('UNAUTHENTICATED', 'Invalid email or password');
+  if (!row) throw new AppError('FORBIDDEN', 'Please activate your account first: use the link we emailed you');
   assertUsable(kind, row);
   return { account: row, token: issueSessionToken(ctx, kind, row) };
 }

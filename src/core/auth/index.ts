@@ -1,9 +1,10 @@
 export { hashPassword, verifyPassword, preparePasswordChecks, passwordSchema, emailSchema } from './passwords.ts';
-export { signSession, verifySession, type SessionClaims } from './session-tokens.ts';
+export { signSession, verifySession, type SessionClaims, type VerifiedSession } from './session-tokens.ts';
 export { issueEmailToken, consumeEmailToken } from './email-tokens.ts';
-export { startRegistration, consumeRegistration, hasPendingRegistration } from './registration.ts';
+export { startRegistration, consumeRegistration, pendingRegistrationHash } from './registration.ts';
 export {
   authenticateSession,
+  endSession,
   forgetSessionAccount,
   issueSessionToken,
   signInWithPassword,

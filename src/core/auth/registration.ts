@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { withTx } from '../db/tx.ts';
 import { pendingRegistrations, type AccountKind } from '../db/schema/index.ts';
@@ -54,12 +54,13 @@ export async function consumeRegistration(
   return { email: pending.email, payload: pending.payload };
 }
 
-/** Whether a sign-up for this address is still waiting for its email to be confirmed. */
-export async function hasPendingRegistration(ctx: Ctx, kind: AccountKind, email: string): Promise<boolean> {
+/** The password hash of the newest sign-up still waiting for this address to be confirmed, if any. */
+export async function pendingRegistrationHash(ctx: Ctx, kind: AccountKind, email: string): Promise<string | undefined> {
   const [row] = await ctx.db
-    .select({ id: pendingRegistrations.id })
+    .select({ hash: sql<string | null>`${pendingRegistrations.payload}->>'passwordHash'` })
     .from(pendingRegistrations)
     .where(and(eq(pendingRegistrations.kind, kind), eq(pendingRegistrations.email, email)))
+    .orderBy(desc(pendingRegistrations.createdAt))
     .limit(1);
-  return Boolean(row);
+  return row?.hash ?? undefined;
 }

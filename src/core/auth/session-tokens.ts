@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config.ts';
 import type { AccountKind } from '../db/schema/index.ts';
@@ -9,6 +9,13 @@ export interface SessionClaims {
   kind: AccountKind;
   /** Session version: a password change bumps the account's, and older tokens stop working. */
   sv: number;
+}
+
+export interface VerifiedSession extends SessionClaims {
+  /** This session's own id (the JWT's `jti`): what logout ends. */
+  sid: string;
+  /** When the token stops working by itself. */
+  expiresAt: Date;
 }
 
 const ISSUER = 'mvshop';
@@ -23,9 +30,11 @@ function keyFor(secret: string): KeyObject {
 }
 const audience = (kind: AccountKind) => `mvshop:${kind}`;
 
+/** A new session: its own random id, so it can be ended alone. */
 export function signSession(config: Config, claims: SessionClaims): string {
   return jwt.sign({ sv: claims.sv }, keyFor(config.auth.jwtSecret), {
     algorithm: 'HS256',
+    jwtid: randomBytes(16).toString('base64url'),
     subject: claims.id,
     audience: audience(claims.kind),
     issuer: ISSUER,
@@ -34,16 +43,16 @@ export function signSession(config: Config, claims: SessionClaims): string {
 }
 
 /** Verifies signature (HS256 only), issuer, expiry and audience, so a seller token is never a user token. */
-export function verifySession(config: Config, token: string, kind: AccountKind): SessionClaims {
+export function verifySession(config: Config, token: string, kind: AccountKind): VerifiedSession {
   try {
     const payload = jwt.verify(token, keyFor(config.auth.jwtSecret), {
       algorithms: ['HS256'],
       audience: audience(kind),
       issuer: ISSUER,
     });
-    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.sv !== 'number')
+    if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.sv !== 'number' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number')
       throw new Error('malformed claims');
-    return { id: payload.sub, kind, sv: payload.sv };
+    return { id: payload.sub, kind, sv: payload.sv, sid: payload.jti, expiresAt: new Date(payload.exp * 1000) };
   } catch (err) {
     const expired = err instanceof jwt.TokenExpiredError;
     throw new AppError(

@@ -2,22 +2,14 @@ import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import type { ImageUpload } from '../media/index.ts';
 import { AppError } from '../shared/errors.ts';
+import { isoInstant } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { discountProblem, listingFields } from './fields.ts';
 import { insertListing } from './insert-listing.ts';
 import type { ListingDto } from './dto.ts';
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-
-/** An ISO 8601 date (UTC midnight) or date-time with an offset; never a local time that depends on the server. */
-const instant = z
-  .string({ message: 'must be an ISO 8601 date or date-time with offset' })
-  .trim()
-  .refine((v) => ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time with offset')
-  .transform((v) => new Date(v));
-
 export const createEventInput = z
-  .object({ ...listingFields, start_Date: instant, finish_Date: instant })
+  .object({ ...listingFields, start_Date: isoInstant, finish_Date: isoInstant })
   .superRefine((v, ctx) => {
     const problem = discountProblem(v.originalPrice, v.discountPrice);
     if (problem) ctx.addIssue({ code: 'custom', path: ['discountPrice'], message: problem });

@@ -6,6 +6,7 @@ import { coupons } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
 import { isUniqueViolation, withTx } from '../db/tx.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
+import { lenientDate } from '../shared/fields.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { requiredReason } from '../shared/fields.ts';
 import { minorToMajor, moneyMajor } from '../shared/money.ts';
@@ -29,8 +30,8 @@ export const createCouponInput = z
     minAmount: moneyMajor.optional().nullable(),
     maxAmount: moneyMajor.optional().nullable(),
     selectedProduct: z.union([idSchema('product'), idSchema('event'), z.literal('')]).optional().nullable(),
-    expiresAt: z.coerce.date({ message: 'must be a date' }).optional().nullable(),
-    usageLimit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional().nullable(),
+    expiresAt: lenientDate.optional().nullable(),
+    usageLimit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000_000, 'must be at most 1000000000').optional().nullable(),
   })
   .refine((v) => v.minAmount == null || v.maxAmount == null || v.minAmount <= v.maxAmount, {
     message: 'must not be below minAmount',

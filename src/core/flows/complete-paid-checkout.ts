@@ -139,7 +139,7 @@ export async function sendRefund(ctx: Ctx, refundId: string): Promise<'succeeded
       .update(refunds)
       .set({ status: unknown ? 'unknown' : 'failed', lastError: (err as Error).message, updatedAt: now() })
       .where(and(eq(refunds.id, refundId), inArray(refunds.status, ['pending', 'unknown'])));
-    ctx.log.warn({ refundId, err: (err as Error).message, unknown }, 'refund not confirmed');
+    ctx.log.warn({ refundId, err, unknown }, 'refund not confirmed');
     return unknown ? 'unknown' : 'failed';
   }
 }

@@ -57,7 +57,7 @@ export async function reconcilePayments(ctx: Ctx, opts: { abandonAfterMinutes?: 
         report.expired++;
       }
     } catch (err) {
-      ctx.log.warn({ checkoutId: c.id, err: (err as Error).message }, 'reconcile: checkout left for next run');
+      ctx.log.warn({ checkoutId: c.id, err }, 'reconcile: checkout left for next run');
     }
   }
 

@@ -69,7 +69,7 @@ export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: 
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const dead = row.attempts >= ctx.config.outbox.maxAttempts;
-    ctx.log.warn({ outboxId: row.id, topic: row.topic, attempts: row.attempts, err: message, dead }, 'outbox delivery failed');
+    ctx.log.warn({ outboxId: row.id, topic: row.topic, attempts: row.attempts, err, dead }, 'outbox delivery failed');
     await ctx.db
       .update(outbox)
       .set({

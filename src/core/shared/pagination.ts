@@ -1,10 +1,17 @@
 import { z } from 'zod';
 
 export const MAX_PAGE_SIZE = 100;
+// Beyond this the offset would outgrow what PostgreSQL takes as a bigint literal; no list is that long.
+const MAX_PAGE = 1_000_000;
 
 /** `page` and `limit` as every list takes them: limit defaults to 20 and is capped at 100. */
 export const pageInput = z.object({
-  page: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').default(1),
+  page: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(MAX_PAGE, `must be at most ${MAX_PAGE}`)
+    .default(1),
   limit: z.coerce
     .number()
     .int('must be a whole number')

@@ -135,3 +135,20 @@ export const verificationTokens = pgTable(
   (t) => [index('verification_tokens_subject_idx').on(t.subjectId)],
 );
 
+
+/**
+ * Sessions ended before their token expires (logout), by the token's id (`jti`). Every signed-in
+ * request checks its session against this table in the same read as its account; a row is useless
+ * once the token it names has expired, and is removed after that.
+ */
+export const endedSessions = pgTable(
+  'ended_sessions',
+  {
+    sessionId: text('session_id').primaryKey(),
+    kind: text('kind').$type<AccountKind>().notNull(),
+    accountId: text('account_id').notNull(),
+    expiresAt: tsz('expires_at').notNull(),
+    endedAt: tsz('ended_at').notNull().defaultNow(),
+  },
+  (t) => [index('ended_sessions_expires_idx').on(t.expiresAt)],
+);
