@@ -10,6 +10,7 @@ const nouns = {
   payments: 'Card payments and refunds at Stripe',
   product: 'Listing moderation (products and events)',
   catalog: 'Catalog data',
+  settle: 'Seller settlement: delivered orders\' money from pending to available',
 } as const;
 export type Noun = keyof typeof nouns;
 

@@ -29,6 +29,9 @@ export function actorLabel(actor: Actor): string {
   }
 }
 
+/** An admin user or an operator: who may decide about other accounts' orders and money. */
+export const isAdmin = (actor: Actor): boolean => (actor.kind === 'user' && actor.role === 'Admin') || actor.kind === 'operator';
+
 /** The outside world, behind interfaces so tests point them at local fakes at the network edge. */
 export interface Ports {
   mailer: Mailer;

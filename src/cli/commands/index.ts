@@ -9,6 +9,7 @@ import paymentsReconcile from './payments/reconcile.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
 import productReject from './product/reject.ts';
+import settleRun from './settle/run.ts';
 import shopBan from './shop/ban.ts';
 import shopList from './shop/list.ts';
 import shopUnban from './shop/unban.ts';
@@ -32,6 +33,7 @@ export const commands: ((program: Command) => void)[] = [
   outboxDrain,
   ledgerVerify,
   paymentsReconcile,
+  settleRun,
   productApprove,
   productReject,
   productHide,

@@ -7,3 +7,5 @@ export { placeOrder, placeOrderInput } from './place-order.ts';
 export { handleStripeWebhook, type WebhookOutcome } from './handle-stripe-event.ts';
 export { refundOrder, completeOrderRefund } from './refund-order.ts';
 export { reconcilePayments, type ReconcileReport } from './reconcile-payments.ts';
+export { settleDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun } from './settle-due-orders.ts';
+export { verifyBooks, type BooksReport } from './verify-books.ts';

@@ -76,6 +76,7 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     paidAt: card ? now : null,
     deliveredAt: null,
     refundedAt: null,
+    settledAt: null,
     createdAt: now,
     updatedAt: now,
   }));

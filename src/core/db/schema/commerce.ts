@@ -175,11 +175,17 @@ export const orders = pgTable(
     paidAt: tsz('paid_at'),
     deliveredAt: tsz('delivered_at'),
     refundedAt: tsz('refunded_at'),
+    /** When a card order's net moved from the seller's pending balance to available (settlement). */
+    settledAt: tsz('settled_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex('orders_checkout_shop_uq').on(t.checkoutId, t.shopId),
+    // Only orders still waiting to settle: the settlement run reads this, however many have settled before.
+    index('orders_settlement_due_idx')
+      .on(t.deliveredAt, t.id)
+      .where(sql`${t.status} = 'Delivered' AND ${t.paymentType} = 'Credit Card' AND ${t.settledAt} IS NULL`),
     index('orders_user_idx').on(t.userId, t.createdAt),
     index('orders_shop_idx').on(t.shopId, t.createdAt),
     index('orders_status_idx').on(t.status, t.createdAt),
