@@ -30,27 +30,29 @@ export interface TransferTotals {
  */
 export async function postTransfers(ctx: Ctx, input: TransfersInput): Promise<TransferTotals[]> {
   const now = ctx.clock.now().toISOString();
-  // Ids are made here like every other id (prefixed, time-sortable) and handed over as two lists.
+  // Ids are made here like every other id (prefixed, time-sortable) and handed over as two lists,
+  // numbered by unnest: indexing a text[] element by element would cost O(n) per access.
   const journalIds = Array.from({ length: input.limit }, () => newId('journal')).join(',');
   const entryIds = Array.from({ length: input.limit * 2 }, () => newId('entry')).join(',');
   const rows = await queryRows<{ grp: string; count: number; amount: number }>(
     ctx.db,
     sql`WITH source AS (${input.source}),
       t AS (SELECT x.*, (row_number() OVER (ORDER BY x.ref))::int AS i FROM (${input.transfers}) x),
-      ids AS (SELECT string_to_array(${journalIds}::text, ',') AS j, string_to_array(${entryIds}::text, ',') AS e),
+      jids AS (SELECT id, i::int FROM unnest(string_to_array(${journalIds}::text, ',')) WITH ORDINALITY AS u(id, i)),
+      eids AS (SELECT id, i::int FROM unnest(string_to_array(${entryIds}::text, ',')) WITH ORDINALITY AS u(id, i)),
       journals AS (
         INSERT INTO ledger_journals (id, kind, ref, created_at)
-        SELECT ids.j[t.i], ${input.kind}::text, t.ref, ${now}::timestamptz FROM t, ids
+        SELECT jids.id, ${input.kind}::text, t.ref, ${now}::timestamptz FROM t JOIN jids ON jids.i = t.i
         ON CONFLICT (kind, ref) DO NOTHING
         RETURNING id, ref),
       posted AS (SELECT t.*, journals.id AS journal_id FROM t JOIN journals ON journals.ref = t.ref),
       entries AS (
         INSERT INTO ledger_entries (id, journal_id, account, amount_minor, currency, created_at)
-        SELECT ids.e[2 * p.i - 1], p.journal_id, p.from_account, -p.amount, ${ctx.config.currency}::text, ${now}::timestamptz
-          FROM posted p, ids WHERE p.amount <> 0
+        SELECT eids.id, p.journal_id, p.from_account, -p.amount, ${ctx.config.currency}::text, ${now}::timestamptz
+          FROM posted p JOIN eids ON eids.i = 2 * p.i - 1 WHERE p.amount <> 0
         UNION ALL
-        SELECT ids.e[2 * p.i], p.journal_id, p.to_account, p.amount, ${ctx.config.currency}::text, ${now}::timestamptz
-          FROM posted p, ids WHERE p.amount <> 0),
+        SELECT eids.id, p.journal_id, p.to_account, p.amount, ${ctx.config.currency}::text, ${now}::timestamptz
+          FROM posted p JOIN eids ON eids.i = 2 * p.i WHERE p.amount <> 0),
       balances AS (
         INSERT INTO ledger_balances (account, balance_minor, updated_at)
         SELECT m.account, SUM(m.amount), ${now}::timestamptz

@@ -8,13 +8,12 @@ import { sql, type SQL } from 'drizzle-orm';
  * whose refund was requested is no longer `Delivered`, so its money stays pending. For a `WITH`.
  */
 export function claimDueSettlements(o: { cutoff: Date; limit: number; now: Date }): SQL {
-  return sql`UPDATE orders o SET settled_at = ${o.now.toISOString()}::timestamptz
-    FROM (SELECT id FROM orders
-          WHERE status = 'Delivered' AND payment_type = 'Credit Card' AND settled_at IS NULL
-            AND payment_status = 'succeeded' AND delivered_at <= ${o.cutoff.toISOString()}::timestamptz
-          ORDER BY delivered_at, id
-          LIMIT ${o.limit}
-          FOR UPDATE SKIP LOCKED) due
-    WHERE o.id = due.id
-    RETURNING o.id, o.shop_id, o.total_minor - o.platform_fee_minor AS net_minor`;
+  return sql`UPDATE orders SET settled_at = ${o.now.toISOString()}::timestamptz
+    WHERE id IN (SELECT id FROM orders
+                 WHERE status = 'Delivered' AND payment_type = 'Credit Card' AND settled_at IS NULL
+                   AND payment_status = 'succeeded' AND delivered_at <= ${o.cutoff.toISOString()}::timestamptz
+                 ORDER BY delivered_at, id
+                 LIMIT ${o.limit}
+                 FOR UPDATE SKIP LOCKED)
+    RETURNING id, shop_id, total_minor - platform_fee_minor AS net_minor`;
 }
