@@ -1,25 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DAY, testClock } from '../helpers/clock.ts';
 import { signUpAdmin, signUpUser } from '../helpers/factories.ts';
-import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
-import { cardOrder, deliveredOrder, expectBooksClean, sellerWithBank, settleAll } from '../helpers/money.ts';
+import type { FakeStripe } from '../helpers/fake-stripe.ts';
+import { type CardApp, cardOrder, deliveredOrder, expectBooksClean, sellerWithBank, settleAll, startCardApp } from '../helpers/money.ts';
 import { deliver } from '../helpers/commerce.ts';
 
 const clock = testClock(Date.UTC(2030, 3, 20, 10)); // 20 April 2030
-let app: TestApp;
+let app: CardApp;
 let stripe: FakeStripe;
 beforeAll(async () => {
-  stripe = await startFakeStripe();
-  app = await startTestApp({
-    clock,
-    env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url },
-  });
+  app = await startCardApp({ clock });
+  stripe = app.stripe;
 });
-afterAll(async () => {
-  await app?.close();
-  await stripe?.close();
-});
+afterAll(() => app?.close());
 
 const columns = ['pending', 'available', 'onHold', 'paidOut', 'balance'] as const;
 const lines = ['sales', 'commission', 'refunds', 'settlements', 'withdrawals'] as const;

@@ -3,37 +3,33 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/db/index.ts';
 import { approveWithdrawal, listWithdrawals, rejectWithdrawal, requestWithdrawal } from '../../src/core/withdrawals/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DAY, testClock } from '../helpers/clock.ts';
 import { balances } from '../helpers/commerce.ts';
 import { signUpAdmin, signUpUser } from '../helpers/factories.ts';
-import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
-import { BANK, deliveredOrder, expectBooksClean, sellerWithBank, settleAll } from '../helpers/money.ts';
+import type { FakeStripe } from '../helpers/fake-stripe.ts';
+import { BANK, type CardApp, deliveredOrder, expectBooksClean, sellerWithBank, settleAll, startCardApp } from '../helpers/money.ts';
 
 const OPS = 'ops@mvshop.example';
 const FULL = BANK.bankAccountNumber;
 const MASKED = `****${FULL.slice(-4)}`;
 const clock = testClock(Date.UTC(2030, 2, 1, 9));
 const logLines: string[] = [];
-let app: TestApp;
+let app: CardApp;
 let stripe: FakeStripe;
 let admin: Awaited<ReturnType<typeof signUpAdmin>>;
 let buyer: Awaited<ReturnType<typeof signUpUser>>;
 
 beforeAll(async () => {
-  stripe = await startFakeStripe();
-  app = await startTestApp({
+  app = await startCardApp({
     clock,
     log: pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) }),
-    env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, OPS_EMAIL: OPS },
+    env: { OPS_EMAIL: OPS },
   });
+  stripe = app.stripe;
   admin = await signUpAdmin(app);
   buyer = await signUpUser(app);
 });
-afterAll(async () => {
-  await app?.close();
-  await stripe?.close();
-});
+afterAll(() => app?.close());
 
 const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(app.core.database.db, query);
 const account = async (shopId: string, stage: string) => (await balances(app))[`shop:${shopId}:${stage}`] ?? 0;

@@ -8,12 +8,11 @@ import { placeOrder, refundOrder, settleDueOrders, startCardPayment, verifyBooks
 import { requestRefund, updateOrderStatus } from '../../src/core/orders/index.ts';
 import { feeFromBps, formatMinor } from '../../src/core/shared/money.ts';
 import { approveWithdrawal, rejectWithdrawal, requestWithdrawal } from '../../src/core/withdrawals/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DAY, testClock } from '../helpers/clock.ts';
 import { ADDRESS } from '../helpers/commerce.ts';
 import { signUpUser } from '../helpers/factories.ts';
-import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
-import { sellerWithBank } from '../helpers/money.ts';
+import type { FakeStripe } from '../helpers/fake-stripe.ts';
+import { type CardApp, sellerWithBank, startCardApp } from '../helpers/money.ts';
 
 /**
  * Random sequences of everything that moves a seller's money — card and cash orders, deliveries,
@@ -29,19 +28,16 @@ const HOLD_DAYS = 7;
 const MIN_WITHDRAWAL = 5000;
 
 const clock = testClock(Date.UTC(2031, 0, 1));
-let app: TestApp;
+let app: CardApp;
 let stripe: FakeStripe;
 beforeAll(async () => {
-  stripe = await startFakeStripe();
-  app = await startTestApp({
+  app = await startCardApp({
     clock,
-    env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, SETTLEMENT_HOLD_DAYS: String(HOLD_DAYS) },
+    env: { SETTLEMENT_HOLD_DAYS: String(HOLD_DAYS) },
   });
+  stripe = app.stripe;
 });
-afterAll(async () => {
-  await app?.close();
-  await stripe?.close();
-});
+afterAll(() => app?.close());
 
 type Pick = { n: number; any: boolean };
 type Op =

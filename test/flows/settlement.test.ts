@@ -3,27 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/db/index.ts';
 import { settleDueOrders } from '../../src/core/flows/index.ts';
 import { createCore, loadConfig, type Ctx } from '../../src/core/index.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DAY, testClock } from '../helpers/clock.ts';
 import { balances, deliver, placeCodOrder, addToCart } from '../helpers/commerce.ts';
 import { signUpUser } from '../helpers/factories.ts';
-import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
-import { cardOrder, deliveredOrder, expectBooksClean, sellerWithBank, settleAll } from '../helpers/money.ts';
+import type { FakeStripe } from '../helpers/fake-stripe.ts';
+import { type CardApp, cardOrder, deliveredOrder, expectBooksClean, sellerWithBank, settleAll, startCardApp } from '../helpers/money.ts';
 
 const clock = testClock(Date.UTC(2030, 0, 10, 12));
-let app: TestApp;
+let app: CardApp;
 let stripe: FakeStripe;
 beforeAll(async () => {
-  stripe = await startFakeStripe();
-  app = await startTestApp({
-    clock,
-    env: { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url },
-  });
+  app = await startCardApp({ clock });
+  stripe = app.stripe;
 });
-afterAll(async () => {
-  await app?.close();
-  await stripe?.close();
-});
+afterAll(() => app?.close());
 
 const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(app.core.database.db, query);
 const system = () => app.core.ctx({ kind: 'system', name: 'test' });

@@ -1,11 +1,31 @@
 import { expect } from 'vitest';
 import { settleDueOrders } from '../../src/core/flows/index.ts';
 import { verifyBooks } from '../../src/core/flows/index.ts';
-import type { TestApp } from './app.ts';
+import { startTestApp, type TestApp, type TestAppOptions } from './app.ts';
 import { ADDRESS, addToCart, deliver, listProduct } from './commerce.ts';
-import type { FakeStripe } from './fake-stripe.ts';
+import { startFakeStripe, type FakeStripe } from './fake-stripe.ts';
 import { signUpShop } from './factories.ts';
 import type { TestClient } from './http.ts';
+
+export type CardApp = TestApp & { stripe: FakeStripe };
+
+/** The API with card payments through the local Stripe-shaped server; `close` stops both. */
+export async function startCardApp(opts: TestAppOptions = {}): Promise<CardApp> {
+  const stripe = await startFakeStripe();
+  const env = { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, ...opts.env };
+  const app = await startTestApp({ ...opts, env }).catch(async (err: unknown) => {
+    await stripe.close();
+    throw err;
+  });
+  return {
+    ...app,
+    stripe,
+    async close() {
+      await app.close();
+      await stripe.close();
+    },
+  };
+}
 
 export const BANK = {
   bankName: 'Deutsche Bank',
