@@ -93,7 +93,7 @@ async function main() {
 
       const [counted] = await queryRows<{ settled: number; journals: number }>(
         core.database.db,
-        sql`SELECT (SELECT COUNT(*) FROM orders WHERE settled_at IS NOT NULL)::int AS settled,
+        sql`SELECT (SELECT COUNT(DISTINCT ref) FROM ledger_journals WHERE kind = 'settlement')::int AS settled,
                    (SELECT COUNT(*) FROM ledger_journals WHERE kind = 'settlement')::int AS journals`,
       );
       const once = counted?.settled === orders && counted?.journals === orders;

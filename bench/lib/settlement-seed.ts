@@ -12,10 +12,11 @@ export interface DeliveredOrdersSeed {
 }
 
 /**
- * Writes delivered, paid card orders as checkout would have left them — one buyer, `shops` shops,
- * the orders spread over them, each with its `order-paid` journal (sale and commission on the
- * shop's pending account) and the balances — in a few set-based statements computed by the
- * server, so seeding 100,000 orders costs the calling process no memory.
+ * Writes delivered, paid card orders as checkout and delivery would have left them — one buyer,
+ * `shops` shops, the orders spread over them, each waiting for settlement, with its `order-paid`
+ * journal (sale and commission on the shop's pending account) and the balances — in a few
+ * set-based statements computed by the server, so seeding 100,000 orders costs the calling
+ * process no memory.
  */
 export async function seedDeliveredOrders(client: pg.ClientBase, s: DeliveredOrdersSeed): Promise<{ shopIds: string[] }> {
   const total = s.totalMinor ?? 5000;
@@ -51,6 +52,11 @@ export async function seedDeliveredOrders(client: pg.ClientBase, s: DeliveredOrd
               $2::timestamptz, $2::timestamptz, $2::timestamptz, $2::timestamptz
        FROM generate_series(1, $1::int) i`,
       [s.orders, at, s.shops, total, fee],
+    );
+    await client.query(
+      `INSERT INTO settlements_due (order_id, shop_id, net_minor, delivered_at)
+       SELECT ${id('ord', 'i')}, ${id('shop', '((i - 1) % $3::int) + 1')}, $4::bigint, $2::timestamptz FROM generate_series(1, $1::int) i`,
+      [s.orders, at, s.shops, total - fee],
     );
     await client.query(
       `INSERT INTO ledger_journals (id, kind, ref, created_at)

@@ -243,7 +243,8 @@ async function runSequence(ops: Op[]) {
     );
     const settled = await queryRows<{ id: string }>(
       app.core.database.db,
-      sql`SELECT id FROM orders WHERE shop_id IN (${sql.join(ids, sql`, `)}) AND settled_at IS NOT NULL ORDER BY id`,
+      sql`SELECT ref AS id FROM ledger_journals WHERE kind = 'settlement'
+          AND ref IN (SELECT id FROM orders WHERE shop_id IN (${sql.join(ids, sql`, `)})) ORDER BY ref`,
     );
     expect(settled.map((o) => o.id), `settled orders ${at}`).toEqual(m.orders.filter((o) => o.settled).map((o) => o.id).sort());
     const report = await verifyBooks(as.system);

@@ -5,7 +5,7 @@ import { products } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
-import { getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
+import { dropSettlement, getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { formatMinor } from '../shared/money.ts';
@@ -79,6 +79,7 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
     const c = { ...ctx, db: tx };
     const order = await lockOrder(c, orderId);
     if (!order || order.status === 'Refund Success') return;
+    await dropSettlement(c, orderId);
     const now = ctx.clock.now();
     await transitionOrder(c, order, 'Refund Success', {
       set: { paymentStatus: order.paymentStatus === 'pending' ? 'failed' : 'refunded', refundedAt: now },

@@ -30,12 +30,13 @@ const DAY_MS = 86_400_000;
 /**
  * Settles one batch: up to `limit` delivered, paid card orders whose delivery is at least
  * SETTLEMENT_HOLD_DAYS before `now` move their net (total less commission) from the shop's
- * pending balance to available, one `settlement` journal per order. One statement claims the
- * orders and posts every journal, entry and balance, so a batch costs the same few round trips
- * however many orders it holds. Never twice: concurrent runs skip each other's orders, and a (settlement, order)
- * journal can exist only once. A balance in debt (refunds after settlement) is simply repaid first.
- * Cash orders never settle: the seller already holds the cash and the commission was booked at
- * delivery. Call again while `count` equals `limit`.
+ * pending balance to available, one `settlement` journal per order, oldest delivery first. One
+ * statement claims the orders (deleting their `settlements_due` rows) and posts every journal,
+ * entry and balance, so a batch costs the same few round trips however many orders it holds.
+ * Never twice: a claimed row is gone, concurrent runs skip each other's rows, and a
+ * (settlement, order) journal can exist only once. A balance in debt
+ * (refunds after settlement) is simply repaid first. Cash orders never settle: the seller already
+ * holds the cash and the commission was booked at delivery. Call again while `count` equals `limit`.
  */
 export async function settleDueOrders(ctx: Ctx, raw: { now?: Date; limit?: number } = {}): Promise<SettlementRun> {
   if (ctx.actor.kind !== 'system' && !isAdmin(ctx.actor)) throw forbidden('Settlement is run by the worker or an operator');
@@ -49,7 +50,7 @@ export async function settleDueOrders(ctx: Ctx, raw: { now?: Date; limit?: numbe
       { ...ctx, db: tx },
       {
         kind: 'settlement',
-        source: claimDueSettlements({ cutoff, limit: input.limit, now: ctx.clock.now() }),
+        source: claimDueSettlements({ cutoff, limit: input.limit }),
         transfers: sql`SELECT id AS ref, shop_id AS grp, ${shopAccountSql('pending', sql`shop_id`)} AS from_account,
                               ${shopAccountSql('available', sql`shop_id`)} AS to_account, net_minor AS amount FROM source`,
         limit: input.limit,

@@ -76,7 +76,6 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     paidAt: card ? now : null,
     deliveredAt: null,
     refundedAt: null,
-    settledAt: null,
     createdAt: now,
     updatedAt: now,
   }));

@@ -40,7 +40,6 @@ export function toOrderDto(o: OrderRow, lines: LineRow[], shopName: string, hist
     paidAt: o.paidAt?.toISOString() ?? null,
     deliveredAt: o.deliveredAt?.toISOString() ?? null,
     refundedAt: o.refundedAt?.toISOString() ?? null,
-    settledAt: o.settledAt?.toISOString() ?? null,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
     ...(history && {
