@@ -25,6 +25,7 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { shopMoneyRoutes } from './routes/shop-money.ts';
 import { shopRoutes } from './routes/shops.ts';
 import { userRoutes, type AuthLimiters } from './routes/users.ts';
+import { withdrawalRoutes } from './routes/withdrawals.ts';
 
 export interface AppOptions {
   /** Shared rate-limit store and readiness check; without it limits are per process. */
@@ -111,6 +112,7 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   api.use('/coupon', couponRoutes(core));
   api.use('/payment', paymentRoutes(core));
   api.use('/order', orderRoutes(core));
+  api.use('/withdraw', withdrawalRoutes(core));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import dotenv from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './shared/config-error.ts';
+import { majorToMinor } from './shared/money.ts';
 import { issuesToFields } from './shared/validation.ts';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -81,6 +82,13 @@ const envSchema = z.object({
   CATALOG_PAGE_CACHE_MS: int(1000, 0, 60_000),
   SESSION_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
+  SETTLEMENT_HOLD_DAYS: int(7, 0, 365),
+  WITHDRAW_MIN: z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be an amount in major units with at most 2 decimals, such as 50.00')
+    .default('50.00'),
+  OPS_EMAIL: optionalString.pipe(z.email().optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -136,6 +144,11 @@ export interface Config {
   pageCacheMs: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
+  /**
+   * `settlementHoldDays`: days after delivery before a card order's net becomes available (0 = at once);
+   * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval.
+   */
+  money: { settlementHoldDays: number; withdrawMinMinor: number; opsEmail?: string };
 }
 
 export { ConfigError };
@@ -267,6 +280,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     listCacheMs: e.LIST_TOTAL_CACHE_MS,
     pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
     catalog: { moderation: e.PRODUCT_MODERATION },
+    money: { settlementHoldDays: e.SETTLEMENT_HOLD_DAYS, withdrawMinMinor: majorToMinor(e.WITHDRAW_MIN), opsEmail: e.OPS_EMAIL },
   };
 }
 

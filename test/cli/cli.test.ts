@@ -9,6 +9,7 @@ import { newId } from '../../src/core/shared/ids.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { uniqueEmail } from '../helpers/factories.ts';
 import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp.ts';
+import { seedDeliveredOrders } from '../../bench/lib/settlement-seed.ts';
 import { baseEnv, mvshop } from './run-cli.ts';
 
 // Each case starts a real Node process (tsx, the core, a database connection); CI machines can be busy.
@@ -128,6 +129,38 @@ describe('mvshop outbox', () => {
     expect(drained.json()).toMatchObject({ processed: 1, status: { pending: 0, done: 1, dead: 0, oldestPendingAt: null } });
     const message = await mail.waitFor(to);
     expect(message.subject).toMatch(/password was changed/i);
+  });
+});
+
+describe('mvshop settle run', () => {
+  it('settles every due order in batches, says how much per shop, and ledger verify then checks held against Processing withdrawals', async () => {
+    const { shopIds } = await seedDeliveredOrders(sql, { orders: 7, shops: 2, deliveredAt: new Date(Date.now() - 8 * 86_400_000), tag: 'cli', totalMinor: 2000 });
+    const res = await run(['settle', 'run', '--batch', '3', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.json()).toMatchObject({
+      count: 7,
+      amountMinor: 7 * 1800,
+      batches: 3,
+      byShop: [
+        { shopId: shopIds[0], count: 4, amountMinor: 4 * 1800 },
+        { shopId: shopIds[1], count: 3, amountMinor: 3 * 1800 },
+      ],
+    });
+    const again = await run(['settle', 'run']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Settled 0 order(s), 0.00 usd, for 0 shop(s).');
+    const clean = await run(['ledger', 'verify', '--json']);
+    expect(clean.json()).toMatchObject({ ok: true, heldMismatch: [], paidOutMismatch: [], negativeWithoutDebt: [] });
+
+    // A Processing withdrawal whose money was never held: the books disagree and verify says where.
+    await sql.query(
+      `INSERT INTO withdrawals (id, shop_id, amount_minor, currency, status, method) VALUES ('wd_cli_unheld', $1, 5000, 'usd', 'Processing', '{}'::jsonb)`,
+      [shopIds[0]],
+    );
+    const off = await run(['ledger', 'verify']);
+    expect(off.code).toBe(1);
+    expect(off.stdout).toContain(`held: shop ${shopIds[0]} holds 0, Processing withdrawals sum to 5000`);
+    await sql.query(`DELETE FROM withdrawals WHERE id = 'wd_cli_unheld'`);
   });
 });
 

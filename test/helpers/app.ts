@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, createLogger, loadConfig, type Config, type Core } from '../../src/core/index.ts';
 import type { Ports, Probe } from '../../src/core/context.ts';
+import type { Clock } from '../../src/core/shared/clock.ts';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createTestDatabase } from './database.ts';
 import { TestClient, TEST_ORIGIN } from './http.ts';
@@ -34,6 +35,8 @@ export interface TestAppOptions {
   log?: Logger;
   /** Capture the log: the API's own logger (redaction, serializers) at `info`, each line pushed here. */
   logLines?: string[];
+  /** The time the core sees (default: the system clock); tests move it instead of sleeping. */
+  clock?: Clock;
 }
 
 /**
@@ -68,7 +71,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const lines = opts.logLines;
   const log = opts.log ?? (lines ? createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(line) }) : undefined);
-  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log });
+  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log, clock: opts.clock });
   const api = await startApi(config, core);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {

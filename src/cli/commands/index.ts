@@ -21,6 +21,7 @@ import productList from './product/list.ts';
 import productReject from './product/reject.ts';
 import productRestore from './product/restore.ts';
 import shopBalance from './shop/balance.ts';
+import settleRun from './settle/run.ts';
 import shopBan from './shop/ban.ts';
 import shopList from './shop/list.ts';
 import shopShow from './shop/show.ts';
@@ -62,6 +63,7 @@ export const commands: ((program: Command) => void)[] = [
   ledgerVerify,
   paymentsReconcile,
   productList,
+  settleRun,
   productApprove,
   productReject,
   productHide,

@@ -1,12 +1,12 @@
 import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { moderationStatuses, products, publicListing } from '../db/schema/index.ts';
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { pageInput, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
-import { isAdmin, listingPage, parseIdParam, shopListingViewer } from './listings.ts';
+import { listingPage, parseIdParam, shopListingViewer } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
 export const listEventsInput = pageInput;

@@ -1,7 +1,7 @@
 import { TtlCache } from '../shared/ttl-cache.ts';
 import { and, count, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Actor, Ctx } from '../context.ts';
+import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { prepared, type Prepared } from '../db/prepared.ts';
 import { products, shops } from '../db/schema/index.ts';
@@ -49,7 +49,6 @@ export const shopIsLive: SQL = sql`${shops.deletedAt} IS NULL AND ${shops.banned
  */
 export const fromLiveShop: SQL = sql`NOT EXISTS (SELECT 1 FROM ${shops} AS off WHERE off.id = ${products.shopId} AND (off.deleted_at IS NOT NULL OR off.banned_at IS NOT NULL))`;
 
-export const isAdmin = (actor: Actor) => (actor.kind === 'user' && actor.role === 'Admin') || actor.kind === 'operator';
 export const isOwner = (actor: Actor, shopId: string) => actor.kind === 'shop' && actor.id === shopId;
 
 /** Whether `actor` may see this listing: anyone when it is active in a live shop; its shop and admins always. */

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { recordAudit } from '../audit/index.ts';
 import { products, type ModerationStatus } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
@@ -8,7 +8,6 @@ import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { moderationReason, requiredReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { listingId } from './fields.ts';
-import { isAdmin } from './listings.ts';
 
 /** Which moderation decisions apply to a listing in each status. */
 const allowedFrom: Record<'approve' | 'reject' | 'hide', readonly ModerationStatus[]> = {

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { moderationStatuses, products, publicListing, ratingX10 } from '../db/schema/index.ts';
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
@@ -8,7 +8,7 @@ import { moneyMajor } from '../shared/money.ts';
 import { pageInput, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { category } from './fields.ts';
-import { isAdmin, listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
+import { listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
 /*

@@ -69,14 +69,17 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
 
     for (const couponId of couponIdsOf(checkout.snapshot)) await redeemCoupon(c, couponId);
 
+    // Shops in id order, so this transaction takes their balance rows in the order a settlement batch does.
     if (card)
-      for (const { part, orderId, fee } of parts)
+      for (const { part, orderId, fee } of [...parts].sort((x, y) => (x.part.shopId < y.part.shopId ? -1 : 1)))
         await postJournal(c, {
           kind: 'order-paid',
           ref: orderId,
+          // The seller's books show the sale and the commission taken from it as two entries.
           entries: [
             { account: platformAccount.clearing, amountMinor: -part.totalMinor },
-            { account: shopAccount.pending(part.shopId), amountMinor: fee.net },
+            { account: shopAccount.pending(part.shopId), amountMinor: part.totalMinor },
+            { account: shopAccount.pending(part.shopId), amountMinor: -fee.fee },
             { account: platformAccount.fees, amountMinor: fee.fee },
           ],
         });

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../context.ts';
+import { isAdmin, type Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
-import { getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
+import { dropSettlement, getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { formatMinor } from '../shared/money.ts';
@@ -32,8 +32,8 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
   const refundId = await withTx(ctx, async (tx) => {
     const order = await lockOrder({ ...ctx, db: tx }, id);
     if (!order) throw notFound('Order');
-    const isAdmin = (a.kind === 'user' && a.role === 'Admin') || a.kind === 'operator';
-    if (!isAdmin && !(a.kind === 'shop' && a.id === order.shopId)) {
+    const admin = isAdmin(a);
+    if (!admin && !(a.kind === 'shop' && a.id === order.shopId)) {
       if (a.kind === 'shop') throw forbidden('This order belongs to another shop');
       throw notFound('Order');
     }
@@ -43,7 +43,7 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
     const now = ctx.clock.now();
     const card = order.paymentType === 'Credit Card';
     // Audited when the admin acts, so it is recorded even if the reconciler finishes the refund later.
-    if (isAdmin)
+    if (admin)
       await recordAudit({ ...ctx, db: tx }, {
         action: 'order.refund',
         target: id,
@@ -90,6 +90,7 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
     const c = { ...ctx, db: tx };
     const order = await lockOrder(c, orderId);
     if (!order || order.status === 'Refund Success') return;
+    await dropSettlement(c, orderId);
     const now = ctx.clock.now();
     await transitionOrder(c, order, 'Refund Success', {
       set: { paymentStatus: order.paymentStatus === 'pending' ? 'failed' : 'refunded', refundedAt: now },
@@ -121,13 +122,14 @@ async function reverseOrderMoney(ctx: Ctx, order: typeof orders.$inferSelect): P
     (await ctx.db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(and(eq(ledgerJournals.kind, kind), eq(ledgerJournals.ref, order.id)))).length > 0;
   if (await posted('order-paid')) {
     const fee = order.platformFeeMinor;
-    const net = order.totalMinor - fee;
     const from = (await posted('settlement')) ? shopAccount.available(order.shopId) : shopAccount.pending(order.shopId);
     await postJournal(ctx, {
       kind: 'order-refund',
       ref: order.id,
+      // The sale goes back and so does the commission on it, as two entries of the seller's books.
       entries: [
-        { account: from, amountMinor: -net },
+        { account: from, amountMinor: -order.totalMinor },
+        { account: from, amountMinor: fee },
         { account: platformAccount.fees, amountMinor: -fee },
         { account: platformAccount.clearing, amountMinor: order.totalMinor },
       ],

@@ -1,8 +1,8 @@
-import { inArray } from 'drizzle-orm';
+import { inArray, like } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { ledgerBalances } from '../db/schema/commerce.ts';
 import { minorToMajor } from '../shared/money.ts';
-import { shopAccount } from './accounts.ts';
+import { shopAccount, shopAccounts, type ShopStage } from './accounts.ts';
 
 export interface ShopBalances {
   pendingMinor: number;
@@ -13,27 +13,20 @@ export interface ShopBalances {
 
 /** A seller's balances by stage. With `forUpdate`, locks them (in account order) for a money move. */
 export async function shopBalances(ctx: Ctx, shopId: string, opts: { forUpdate?: boolean } = {}): Promise<ShopBalances> {
-  const names = {
-    pendingMinor: shopAccount.pending(shopId),
-    availableMinor: shopAccount.available(shopId),
-    heldMinor: shopAccount.held(shopId),
-    paidOutMinor: shopAccount.paidOut(shopId),
-  };
-  const accounts = Object.values(names).sort();
   let query = ctx.db
     .select({ account: ledgerBalances.account, balance: ledgerBalances.balanceMinor })
     .from(ledgerBalances)
-    .where(inArray(ledgerBalances.account, accounts))
+    .where(inArray(ledgerBalances.account, shopAccounts(shopId)))
     .orderBy(ledgerBalances.account)
     .$dynamic();
   if (opts.forUpdate) query = query.for('update');
   const rows = await query;
   const byName = new Map(rows.map((r) => [r.account, r.balance]));
   return {
-    pendingMinor: byName.get(names.pendingMinor) ?? 0,
-    availableMinor: byName.get(names.availableMinor) ?? 0,
-    heldMinor: byName.get(names.heldMinor) ?? 0,
-    paidOutMinor: byName.get(names.paidOutMinor) ?? 0,
+    pendingMinor: byName.get(shopAccount.pending(shopId)) ?? 0,
+    availableMinor: byName.get(shopAccount.available(shopId)) ?? 0,
+    heldMinor: byName.get(shopAccount.held(shopId)) ?? 0,
+    paidOutMinor: byName.get(shopAccount.paidOut(shopId)) ?? 0,
   };
 }
 
@@ -47,14 +40,31 @@ export async function availableBalances(ctx: Ctx, shopIds: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.account.split(':')[1]!, r.balance]));
 }
 
-/** A seller's balances as the API shows them: major units, with the currency. */
-export async function shopBalanceDto(ctx: Ctx, shopId: string) {
-  const b = await shopBalances(ctx, shopId);
+/** One stage's stored balance for every shop that has the account (ledger checks). */
+export async function stageBalances(ctx: Ctx, stage: ShopStage): Promise<Map<string, number>> {
+  const rows = await ctx.db
+    .select({ account: ledgerBalances.account, balance: ledgerBalances.balanceMinor })
+    .from(ledgerBalances)
+    .where(like(ledgerBalances.account, `shop:%:${stage}`));
+  return new Map(rows.map((r) => [r.account.split(':')[1]!, r.balance]));
+}
+
+/**
+ * A seller's balances as the API shows them: major units, with the currency. A negative available
+ * balance (refunds after settlement) shows as `available: 0` and a `debt`; later settlements repay it.
+ */
+export function toBalanceDto(b: ShopBalances, currency: string) {
   return {
     pending: minorToMajor(b.pendingMinor),
-    available: minorToMajor(b.availableMinor),
+    available: minorToMajor(Math.max(b.availableMinor, 0)),
     onHold: minorToMajor(b.heldMinor),
     paidOut: minorToMajor(b.paidOutMinor),
-    currency: ctx.config.currency,
+    debt: minorToMajor(Math.max(-b.availableMinor, 0)),
+    currency,
   };
+}
+export type BalanceDto = ReturnType<typeof toBalanceDto>;
+
+export async function shopBalanceDto(ctx: Ctx, shopId: string): Promise<BalanceDto> {
+  return toBalanceDto(await shopBalances(ctx, shopId), ctx.config.currency);
 }

@@ -1,5 +1,8 @@
-export { shopAccount, platformAccount } from './accounts.ts';
+export { shopAccount, shopAccounts, shopAccountSql, shopStages, platformAccount, type ShopStage } from './accounts.ts';
 export { postJournal, type JournalInput } from './post-journal.ts';
-export { shopBalances, shopBalanceDto, availableBalances, type ShopBalances } from './balances.ts';
+export { postTransfers, type TransfersInput, type TransferTotals } from './post-transfers.ts';
+export { shopBalances, shopBalanceDto, availableBalances, stageBalances, type ShopBalances, type BalanceDto } from './balances.ts';
 export { verifyLedger, type LedgerReport } from './verify-ledger.ts';
 export { shopTransactions, type TransactionDto } from './shop-transactions.ts';
+export { shopStatement, shopStatementCsv, shopStatementInput, type StatementDto } from './shop-statement.ts';
+export { transactionKinds, debtJournalKinds, type TransactionKind } from './entry-kinds.ts';

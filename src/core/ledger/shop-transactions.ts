@@ -1,45 +1,59 @@
-import { and, count, desc, eq, like } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { ledgerEntries, ledgerJournals } from '../db/schema/commerce.ts';
+import { queryRows } from '../db/tx.ts';
 import { minorToMajor } from '../shared/money.ts';
 import { offsetOf, pageInput, pageOf, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
+import { shopAccounts, type ShopStage } from './accounts.ts';
+import { entryKindSql, type TransactionKind } from './entry-kinds.ts';
 
 export interface TransactionDto {
   _id: string;
-  kind: string;
-  ref: string;
-  account: 'pending' | 'available' | 'held' | 'paid_out';
+  kind: TransactionKind;
+  account: ShopStage;
   amount: number;
+  /** The account's balance right after this entry. */
+  balance: number;
+  /** The order (`ord_…`) or withdrawal (`wd_…`) it belongs to. */
+  reference: string;
   currency: string;
   createdAt: string;
 }
 
-/** A seller's ledger history, newest first: every movement of their money and why. */
+/**
+ * A seller's ledger history, newest first: every movement of their money, why, and what it left
+ * on that account. The running balance is summed over the account's entries in (time, id) order,
+ * the order the list is shown in, so each row's balance is the one below it plus its amount.
+ */
 export async function shopTransactions(ctx: Ctx, shopId: string, raw: unknown): Promise<Page & { transactions: TransactionDto[] }> {
   const input = parseInput(pageInput, raw);
-  const mine = like(ledgerEntries.account, `shop:${shopId}:%`);
-  const [rows, [{ total } = { total: 0 }]] = await Promise.all([
-    ctx.db
-      .select({ entry: ledgerEntries, kind: ledgerJournals.kind, ref: ledgerJournals.ref })
-      .from(ledgerEntries)
-      .innerJoin(ledgerJournals, eq(ledgerJournals.id, ledgerEntries.journalId))
-      .where(and(mine))
-      .orderBy(desc(ledgerEntries.createdAt), desc(ledgerEntries.id))
-      .limit(input.limit)
-      .offset(offsetOf(input)),
-    ctx.db.select({ total: count() }).from(ledgerEntries).where(mine),
+  const accounts = sql.join(
+    shopAccounts(shopId).map((a) => sql`${a}`),
+    sql`, `,
+  );
+  const [rows, [counted]] = await Promise.all([
+    queryRows<{ id: string; kind: TransactionKind; account: string; amount: number; balance: number; ref: string; currency: string; created_at: Date | string }>(
+      ctx.db,
+      sql`SELECT e.id, ${entryKindSql} AS kind, e.account, e.amount_minor AS amount, j.ref, e.currency, e.created_at,
+                 SUM(e.amount_minor) OVER (PARTITION BY e.account ORDER BY e.created_at, e.id)::bigint AS balance
+          FROM ledger_entries e JOIN ledger_journals j ON j.id = e.journal_id
+          WHERE e.account IN (${accounts})
+          ORDER BY e.created_at DESC, e.id DESC
+          LIMIT ${input.limit} OFFSET ${offsetOf(input)}`,
+    ),
+    queryRows<{ total: number }>(ctx.db, sql`SELECT COUNT(*)::bigint AS total FROM ledger_entries WHERE account IN (${accounts})`),
   ]);
   return {
     transactions: rows.map((r) => ({
-      _id: r.entry.id,
+      _id: r.id,
       kind: r.kind,
-      ref: r.ref,
-      account: r.entry.account.split(':')[2] as TransactionDto['account'],
-      amount: minorToMajor(r.entry.amountMinor),
-      currency: r.entry.currency,
-      createdAt: r.entry.createdAt.toISOString(),
+      account: r.account.split(':')[2] as ShopStage,
+      amount: minorToMajor(Number(r.amount)),
+      balance: minorToMajor(Number(r.balance)),
+      reference: r.ref,
+      currency: r.currency,
+      createdAt: new Date(r.created_at).toISOString(),
     })),
-    ...pageOf(total, input),
+    ...pageOf(Number(counted?.total ?? 0), input),
   };
 }

@@ -96,6 +96,43 @@ export const templates = {
       ]),
     }),
   },
+  'withdrawal-requested': {
+    vars: z.object({ shop: z.string(), withdrawalId: z.string(), amount: z.string(), currency: z.string(), account: z.string() }),
+    render: (v: { shop: string; withdrawalId: string; amount: string; currency: string; account: string }) => ({
+      subject: `Withdrawal ${v.withdrawalId} requested`,
+      ...layout(`Hello ${v.shop},`, [
+        `We received your withdrawal request ${v.withdrawalId} for ${v.amount} ${v.currency.toUpperCase()} to account ${v.account}.`,
+        'The amount is on hold in your balance until an administrator approves it.',
+      ]),
+    }),
+  },
+  'withdrawal-approved': {
+    vars: z.object({ shop: z.string(), withdrawalId: z.string(), amount: z.string(), currency: z.string(), account: z.string() }),
+    render: (v: { shop: string; withdrawalId: string; amount: string; currency: string; account: string }) => ({
+      subject: `Withdrawal ${v.withdrawalId} approved`,
+      ...layout(`Hello ${v.shop},`, [`Your withdrawal ${v.withdrawalId} of ${v.amount} ${v.currency.toUpperCase()} was approved and is paid out to account ${v.account}.`]),
+    }),
+  },
+  'withdrawal-rejected': {
+    vars: z.object({ shop: z.string(), withdrawalId: z.string(), amount: z.string(), currency: z.string(), reason: z.string() }),
+    render: (v: { shop: string; withdrawalId: string; amount: string; currency: string; reason: string }) => ({
+      subject: `Withdrawal ${v.withdrawalId} rejected`,
+      ...layout(`Hello ${v.shop},`, [
+        `Your withdrawal ${v.withdrawalId} of ${v.amount} ${v.currency.toUpperCase()} was rejected: ${v.reason}`,
+        'The amount is back in your available balance.',
+      ]),
+    }),
+  },
+  'withdrawal-waiting': {
+    vars: z.object({ shop: z.string(), shopId: z.string(), withdrawalId: z.string(), amount: z.string(), currency: z.string() }),
+    render: (v: { shop: string; shopId: string; withdrawalId: string; amount: string; currency: string }) => ({
+      subject: `Withdrawal ${v.withdrawalId} waits for approval`,
+      ...layout('A withdrawal waits for approval', [
+        `${v.shop} (${v.shopId}) asked to withdraw ${v.amount} ${v.currency.toUpperCase()}: withdrawal ${v.withdrawalId}.`,
+        'Approve or reject it from the admin dashboard.',
+      ]),
+    }),
+  },
 } as const;
 
 export type TemplateName = keyof typeof templates;

@@ -8,6 +8,7 @@ import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
 import { getOrder } from './queries.ts';
 import { lockOrder, transitionOrder } from './record-transition.ts';
+import { queueSettlement } from './settlement.ts';
 import { fulfilmentPath } from './status.ts';
 import type { OrderDto } from './dto.ts';
 
@@ -17,7 +18,8 @@ export const updateOrderStatusInput = z.object({
 
 /**
  * The owning seller moves an order one step along the fulfilment path. Delivery of a cash order
- * marks it paid and books the platform's commission against the seller's balance.
+ * marks it paid and books the platform's commission against the seller's balance; delivery of a
+ * card order starts its wait for settlement.
  */
 export async function updateOrderStatus(ctx: Ctx, shopId: string, rawId: unknown, raw: unknown): Promise<OrderDto> {
   const id = parseInput(idSchema('order'), rawId);
@@ -44,6 +46,7 @@ export async function updateOrderStatus(ctx: Ctx, shopId: string, rawId: unknown
         ...(cashCollected && { paymentStatus: 'succeeded' as const, paidAt: now }),
       },
     });
+    if (delivered && order.paymentType === 'Credit Card') await queueSettlement(c, order, now);
     if (cashCollected)
       // The seller holds the cash; the commission is owed to the platform out of their balance.
       await postJournal(c, {

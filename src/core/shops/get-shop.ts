@@ -15,6 +15,16 @@ export async function getSellerProfile(ctx: Ctx, shopId: string): Promise<Seller
   return toSellerDto(shop, availableMinor);
 }
 
+/** Whom a withdrawal pays and where: a live shop's name, email and bank account on file. */
+export async function withdrawalPayee(ctx: Ctx, shopId: string): Promise<Pick<typeof shops.$inferSelect, 'name' | 'email' | 'withdrawMethod'>> {
+  const [shop] = await ctx.db
+    .select({ name: shops.name, email: shops.email, withdrawMethod: shops.withdrawMethod })
+    .from(shops)
+    .where(and(eq(shops.id, shopId), isNull(shops.deletedAt)));
+  if (!shop) throw notFound('Shop');
+  return shop;
+}
+
 /** The public projection of a live, unbanned shop. */
 export async function getPublicShop(ctx: Ctx, rawId: unknown): Promise<PublicShopDto> {
   const id = parseInput(idSchema('shop'), rawId);

@@ -1,6 +1,6 @@
 export type { SellerDto, PublicShopDto } from './dto.ts';
 export { toPublicShopDto } from './dto.ts';
-export { getSellerProfile, getPublicShop } from './get-shop.ts';
+export { getSellerProfile, getPublicShop, withdrawalPayee } from './get-shop.ts';
 export { registerShop, registerShopInput } from './register-shop.ts';
 export { activateShop } from './activate-shop.ts';
 export { loginShop } from './login-shop.ts';

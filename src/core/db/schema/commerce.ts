@@ -207,6 +207,26 @@ export const orderLines = pgTable(
   (t) => [index('order_lines_order_idx').on(t.orderId), index('order_lines_product_idx').on(t.productId), check('order_lines_qty_ck', sql`${t.qty} > 0`)],
 );
 
+/**
+ * Delivered card orders whose net has not settled yet (owned by src/core/orders): a row is added
+ * at delivery and removed by the settlement that moves the money, or by the order's refund. Only
+ * waiting orders are here, so a settlement run reads and deletes a few small rows per order
+ * instead of scanning or rewriting the orders table.
+ */
+export const settlementsDue = pgTable(
+  'settlements_due',
+  {
+    orderId: text('order_id')
+      .primaryKey()
+      .references(() => orders.id),
+    shopId: text('shop_id').notNull(),
+    /** Total less commission: what moves from pending to available. */
+    netMinor: money('net_minor').notNull(),
+    deliveredAt: tsz('delivered_at').notNull(),
+  },
+  (t) => [index('settlements_due_delivered_idx').on(t.deliveredAt, t.orderId)],
+);
+
 /** Every status change with who made it and when. */
 export const orderEvents = pgTable(
   'order_events',

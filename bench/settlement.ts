@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:settlement`: settlement of many delivered card orders, as the worker runs it.
+ * Seeds the orders straight into a throwaway database (server-side, so the bench process holds
+ * none of them), then calls `settleDueOrders` batch after batch until nothing is due, and prints
+ * the time and this process's peak RSS while settling, with RSS after each tenth of the batches
+ * to show memory stays flat however many orders there are. Then checks every order settled once
+ * and `ledger verify` is clean. Exit code 1 when a check fails, 2 on bad options.
+ *
+ *   npm run bench:settlement -- [--orders 100000] [--shops 1000] [--batch 5000]
+ */
+import { writeFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { queryRows } from '../src/core/db/index.ts';
+import { settleDueOrders, verifyBooks } from '../src/core/flows/index.ts';
+import { createCore, loadConfig } from '../src/core/index.ts';
+import { createBenchDatabase } from './lib/database.ts';
+import { readMemory } from './lib/rss.ts';
+import { seedDeliveredOrders } from './lib/settlement-seed.ts';
+
+/** The goal: 100,000 orders settled within 10 s. */
+const GOAL_ORDERS = 100_000;
+const GOAL_SECONDS = 10;
+const MB = 1024 * 1024;
+const log = (msg: string) => process.stderr.write(`bench:settlement: ${msg}\n`);
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`--${name} must be a positive integer\nusage: npm run bench:settlement -- [--orders N] [--shops N] [--batch N]\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM) so the peak read later covers only what follows. */
+function resetPeak(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mb = (bytes: number) => (bytes / MB).toFixed(1);
+
+async function main() {
+  const orders = option('orders', GOAL_ORDERS);
+  const shops = option('shops', 1_000);
+  const batch = option('batch', 5_000);
+  const bench = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/');
+  let failed = false;
+  try {
+    const now = new Date();
+    const seedStart = performance.now();
+    const client = new pg.Client({ connectionString: bench.url });
+    await client.connect();
+    try {
+      await seedDeliveredOrders(client, { orders, shops, deliveredAt: new Date(now.getTime() - 8 * 86_400_000), tag: 'bench' });
+      await client.query('VACUUM ANALYZE');
+    } finally {
+      await client.end();
+    }
+    log(`seeded ${orders.toLocaleString('en-US')} delivered orders in ${shops.toLocaleString('en-US')} shops in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    const core = await createCore(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', DATABASE_URL: bench.url, SETTLEMENT_HOLD_DAYS: '7' }), {
+      migrate: false,
+      poolSize: 2,
+    });
+    try {
+      const ctx = core.ctx({ kind: 'system', name: 'bench' });
+      const before = process.memoryUsage().rss;
+      const peakReset = resetPeak();
+      const samples: { batch: number; settled: number; rss: number; heap: number }[] = [];
+      let settled = 0;
+      let amountMinor = 0;
+      let batches = 0;
+      const started = performance.now();
+      for (;;) {
+        const run = await settleDueOrders(ctx, { now, limit: batch });
+        batches += 1;
+        settled += run.count;
+        amountMinor += run.amountMinor;
+        const mem = process.memoryUsage();
+        samples.push({ batch: batches, settled, rss: mem.rss, heap: mem.heapUsed });
+        if (run.count < batch) break;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const peak = readMemory(process.pid)?.peak ?? Math.max(...samples.map((s) => s.rss));
+
+      const [counted] = await queryRows<{ settled: number; journals: number }>(
+        core.database.db,
+        sql`SELECT (SELECT COUNT(DISTINCT ref) FROM ledger_journals WHERE kind = 'settlement')::int AS settled,
+                   (SELECT COUNT(*) FROM ledger_journals WHERE kind = 'settlement')::int AS journals`,
+      );
+      const once = counted?.settled === orders && counted?.journals === orders;
+      const report = await verifyBooks(ctx);
+      const every = Math.max(1, Math.ceil(samples.length / 10));
+      const shown = samples.filter((s, i) => i % every === 0 || i === samples.length - 1);
+
+      const out = [
+        `settlement of ${orders.toLocaleString('en-US')} delivered orders (${shops.toLocaleString('en-US')} shops, batches of ${batch.toLocaleString('en-US')})`,
+        `  settled          ${settled.toLocaleString('en-US')} orders, ${(amountMinor / 100).toFixed(2)} usd, in ${batches} batches`,
+        `  time             ${seconds.toFixed(2)} s (${Math.round(settled / seconds).toLocaleString('en-US')} orders/s)${
+          orders === GOAL_ORDERS ? `   goal ≤ ${GOAL_SECONDS} s: ${seconds <= GOAL_SECONDS ? 'met' : 'NOT met'}` : ''
+        }`,
+        `  RSS              ${mb(before)} MB before, peak ${mb(peak)} MB while settling${peakReset ? '' : ' (peak since process start: /proc/self/clear_refs not writable)'}`,
+        `  RSS by batch     ${shown.map((s) => `#${s.batch}: ${mb(s.rss)}`).join(', ')} MB`,
+        `  heap by batch    ${shown.map((s) => `#${s.batch}: ${mb(s.heap)}`).join(', ')} MB`,
+        `  checks           ${once ? 'every order settled once' : `MISMATCH ${JSON.stringify(counted)}`}; ledger verify ${report.ok ? 'clean' : 'FAILED'}`,
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+      failed = !once || !report.ok;
+    } finally {
+      await core.close();
+    }
+  } finally {
+    await bench.drop();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();
