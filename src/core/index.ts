@@ -2,9 +2,10 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Actor, Ctx, Ports, Probe } from './context.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
-import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
+import { outboxHandlers } from './jobs/index.ts';
+import { createMailer } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
-import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
+import { createOutboxPoller, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createAzureVerifier } from './auth/azure.ts';
 import { createStripeProvider } from './payments/index.ts';
@@ -45,7 +46,6 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     payments: opts.ports?.payments ?? (config.stripe.secretKey ? createStripeProvider(config.stripe) : undefined),
   };
 
-  const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler };
   const system: Actor = { kind: 'system', name: 'outbox' };
   let poller: OutboxPoller | undefined;
   const makeCtx = (actor: Actor = { kind: 'anonymous' }, childLog: Logger = log): Ctx => ({
@@ -58,7 +58,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     afterCommit: () => poller?.kick(),
     probe: opts.probe,
   });
-  poller = createOutboxPoller(() => makeCtx(system), handlers, config.outbox.pollMs);
+  poller = createOutboxPoller(() => makeCtx(system), outboxHandlers, config.outbox.pollMs);
 
   return {
     config,

@@ -23,7 +23,8 @@ exitOnSignals(
     worker.log.info({ signal }, 'worker shutting down');
     await worker.close();
   },
-  { timeoutMs: 30_000, onError: (err) => console.error('worker shutdown failed:', err) },
+  // Past the jobs' grace period, closing connections gets a few more seconds before the process gives up.
+  { timeoutMs: (config.worker.shutdownSeconds + 15) * 1000, onError: (err) => console.error('worker shutdown failed:', err) },
 );
 
 const worker = await starting;
@@ -32,6 +33,12 @@ if (worker.core.database.kind === 'pglite')
     'embedded PGlite belongs to one process: do not run this worker beside a separate API or CLI on the same PGLITE_DIR (npm run dev runs API and worker in one process)',
   );
 worker.log.info(
-  { runs: worker.runs, database: worker.core.database.kind, redis: Boolean(worker.redis), pollMs: config.outbox.pollMs },
+  {
+    runs: worker.runs,
+    database: worker.core.database.kind,
+    redis: Boolean(worker.redis),
+    queuePrefix: worker.redis ? config.worker.queuePrefix : undefined,
+    pollMs: config.outbox.pollMs,
+  },
   'worker ready',
 );

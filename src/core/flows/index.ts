@@ -7,3 +7,4 @@ export { placeOrder, placeOrderInput } from './place-order.ts';
 export { handleStripeWebhook, type WebhookOutcome } from './handle-stripe-event.ts';
 export { refundOrder, completeOrderRefund } from './refund-order.ts';
 export { reconcilePayments, type ReconcileReport } from './reconcile-payments.ts';
+export { pruneWebhookEvents } from './prune-webhook-events.ts';

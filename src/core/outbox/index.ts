@@ -10,3 +10,12 @@ export {
 } from './dispatcher.ts';
 export { createOutboxPoller, type OutboxPoller } from './poller.ts';
 export { outboxStatus, type OutboxStatusDto } from './outbox-status.ts';
+export {
+  claimForRelay,
+  releaseRelayClaim,
+  startQueuedRows,
+  finishQueuedRows,
+  failQueuedRow,
+  type RelayClaim,
+} from './queued.ts';
+export { pruneOutbox } from './prune-outbox.ts';
