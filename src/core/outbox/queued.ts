@@ -5,10 +5,10 @@ import type { OutboxRow } from './dispatcher.ts';
 
 /**
  * How long a relayed row may wait for its job to finish it before the relay offers it again. Offering
- * it again adds nothing while the job still exists (the job id is the row id); it matters only when
- * Redis lost the job.
+ * it again adds nothing while the job still exists (the job id is the row id), so it is cheap; it
+ * matters when a relay died between claiming rows and adding their jobs, or Redis lost a job.
  */
-const RELAY_LEASE_MS = 10 * 60_000;
+const RELAY_LEASE_MS = 60_000;
 
 export interface RelayClaim {
   rows: { id: string; topic: string }[];
