@@ -58,6 +58,7 @@ const envSchema = z.object({
   SMTP_EMAIL: optionalString,
   SMTP_PASSWORD: optionalString,
   SMTP_SECURE: bool(false),
+  SMTP_POOL_SIZE: int(5, 1, 100),
   MAIL_FROM: z.string().default('mvshop <no-reply@mvshop.local>'),
   MAIL_DIR: optionalString,
   OUTBOX_POLL_MS: int(1000, 10),
@@ -134,7 +135,7 @@ export interface Config {
   mail: {
     from: string;
     dir: string;
-    smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+    smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string; poolSize: number };
   };
   /**
    * `inApi`: the API process delivers side effects itself (embedded/dev); false when a worker does.
@@ -270,6 +271,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             secure: e.SMTP_SECURE,
             user: e.SMTP_EMAIL,
             password: e.SMTP_PASSWORD,
+            poolSize: e.SMTP_POOL_SIZE,
           }
         : undefined,
     },

@@ -19,11 +19,17 @@ export interface Mailer {
   close(): void;
 }
 
-/** SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. */
+/**
+ * SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. SMTP keeps a
+ * pool of `SMTP_POOL_SIZE` open connections, each sending one message after another, instead of
+ * opening a connection (and a TLS handshake) per email.
+ */
 export function createMailer(config: Config['mail']): Mailer {
   if (config.smtp) {
-    const { host, port, secure, user, password } = config.smtp;
+    const { host, port, secure, user, password, poolSize } = config.smtp;
     const transport = nodemailer.createTransport({
+      pool: true,
+      maxConnections: poolSize,
       host,
       port,
       secure,

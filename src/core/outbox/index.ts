@@ -13,9 +13,10 @@ export { outboxStatus, type OutboxStatusDto } from './outbox-status.ts';
 export {
   claimForRelay,
   releaseRelayClaim,
-  startQueuedRows,
+  readQueuedRows,
   finishQueuedRows,
   failQueuedRow,
   type RelayClaim,
+  type QueuedRow,
 } from './queued.ts';
 export { pruneOutbox } from './prune-outbox.ts';

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
+import { outbox, type OutboxStatus } from '../db/schema/index.ts';
 import { queryRows } from '../db/tx.ts';
 import type { OutboxRow } from './dispatcher.ts';
 
@@ -56,35 +57,44 @@ export async function releaseRelayClaim(ctx: Pick<Ctx, 'db'>, claim: RelayClaim)
       AND claimed_until = ${claim.leaseUntil}::timestamptz`);
 }
 
-/**
- * Takes the rows whose jobs are starting and counts the attempt. A row already done is not returned:
- * its job is running again after a crash between finishing the row and BullMQ hearing of it. A dead
- * row is taken again: its failed job was retried on purpose.
- */
-export async function startQueuedRows(ctx: Pick<Ctx, 'db' | 'clock'>, ids: string[]): Promise<OutboxRow[]> {
-  const now = ctx.clock.now();
-  const at = now.toISOString();
-  return queryRows<OutboxRow>(ctx.db, sql`
-    UPDATE outbox SET status = 'relayed', attempts = attempts + 1,
-      claimed_until = ${new Date(now.getTime() + RELAY_LEASE_MS).toISOString()}::timestamptz
-    WHERE id = ANY(${sql.param(ids)}::text[])
-      AND (status IN ('relayed', 'dead') OR (status = 'pending' AND (claimed_until IS NULL OR claimed_until < ${at}::timestamptz)))
-    RETURNING id, topic, payload, attempts`);
+export interface QueuedRow extends OutboxRow {
+  status: OutboxStatus;
+  claimedUntil: Date | null;
 }
 
-/** Marks rows done, each keeping only the payload its handler lets it keep. */
-export async function finishQueuedRows(ctx: Pick<Ctx, 'db' | 'clock'>, rows: { id: string; payload: Record<string, unknown> }[]): Promise<void> {
+/** Reads the rows whose jobs are starting (a plain read: the job, not the row, holds the lock). */
+export async function readQueuedRows(ctx: Pick<Ctx, 'db'>, ids: string[]): Promise<QueuedRow[]> {
+  return ctx.db
+    .select({
+      id: outbox.id,
+      topic: outbox.topic,
+      payload: outbox.payload,
+      attempts: outbox.attempts,
+      status: outbox.status,
+      claimedUntil: outbox.claimedUntil,
+    })
+    .from(outbox)
+    .where(inArray(outbox.id, ids));
+}
+
+/** Marks rows done after `attempts` tries, each keeping only the payload its handler lets it keep. */
+export async function finishQueuedRows(
+  ctx: Pick<Ctx, 'db' | 'clock'>,
+  rows: { id: string; attempts: number; payload: Record<string, unknown> }[],
+): Promise<void> {
   if (rows.length === 0) return;
   await ctx.db.execute(sql`
     UPDATE outbox o SET status = 'done', processed_at = ${ctx.clock.now().toISOString()}::timestamptz,
-      claimed_until = NULL, last_error = NULL, payload = v.payload
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id text, payload jsonb)
+      attempts = v.attempts, claimed_until = NULL, last_error = NULL, payload = v.payload
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id text, attempts int, payload jsonb)
     WHERE o.id = v.id`);
 }
 
-/** Records a failed attempt of a queued row; `dead` when its job will not be tried again. */
-export async function failQueuedRow(ctx: Pick<Ctx, 'db'>, id: string, message: string, dead: boolean): Promise<void> {
+/** Records failed attempt number `attempts` of a queued row; `dead` when its job will not be tried again. */
+export async function failQueuedRow(ctx: Pick<Ctx, 'db'>, id: string, failure: { message: string; attempts?: number; dead: boolean }): Promise<void> {
   await ctx.db.execute(sql`
-    UPDATE outbox SET last_error = ${message.slice(0, 2000)}, status = CASE WHEN ${dead}::boolean THEN 'dead' ELSE status END
+    UPDATE outbox SET last_error = ${failure.message.slice(0, 2000)},
+      status = CASE WHEN ${failure.dead}::boolean THEN 'dead' ELSE 'relayed' END,
+      attempts = COALESCE(${failure.attempts ?? null}::int, attempts)
     WHERE id = ${id} AND status <> 'done'`);
 }

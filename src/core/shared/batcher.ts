@@ -1,15 +1,21 @@
 /**
- * Coalesces concurrent single-item calls into batched ones ("group commit"): the first call runs at
- * once, calls made while a batch runs wait and go together in the next one (at most `maxBatch`).
- * Under light load each call is its own batch; under heavy load one statement serves many callers.
- * Each caller gets its own result, or the error of the batch it was in.
+ * Coalesces concurrent single-item calls into batched ones ("group commit"): a call runs at once
+ * when fewer than `maxInFlight` batches are running, otherwise it waits and goes with the others
+ * that arrived meanwhile in the next batch (at most `maxBatch` items). Under light load each call is
+ * its own batch; under heavy load one statement serves many callers. Each caller gets its own
+ * result, or the error of the batch it was in.
  */
-export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>, maxBatch = 200): (item: I) => Promise<O> {
+export function createBatcher<I, O>(
+  run: (items: I[]) => Promise<O[]>,
+  opts: { maxBatch?: number; maxInFlight?: number } = {},
+): (item: I) => Promise<O> {
+  const maxBatch = opts.maxBatch ?? 200;
+  const maxInFlight = opts.maxInFlight ?? 2;
   const waiting: { item: I; resolve: (o: O) => void; reject: (err: unknown) => void }[] = [];
-  let busy = false;
+  let inFlight = 0;
 
   const flush = async () => {
-    busy = true;
+    inFlight++;
     while (waiting.length > 0) {
       const batch = waiting.splice(0, maxBatch);
       try {
@@ -19,12 +25,12 @@ export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>, maxBatch 
         for (const w of batch) w.reject(err);
       }
     }
-    busy = false;
+    inFlight--;
   };
 
   return (item) =>
     new Promise<O>((resolve, reject) => {
       waiting.push({ item, resolve, reject });
-      if (!busy) void flush();
+      if (inFlight < maxInFlight) void flush();
     });
 }
