@@ -34,6 +34,8 @@ interface Options {
   concurrency: number;
   /** SMTP connections, for the worker (SMTP_POOL_SIZE) and the nodemailer reference alike. */
   smtpPool: number;
+  /** Write a V8 CPU profile of the worker process (email row) to bench/results/cpu-prof/jobs/. */
+  cpuProf: boolean;
   databaseUrl: string;
   redisUrl: string;
 }
@@ -45,11 +47,16 @@ function parseOptions(argv: string[]): Options {
     rounds: Number(process.env.BENCH_ROUNDS ?? 1),
     concurrency: 50,
     smtpPool: 10,
+    cpuProf: false,
     databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/',
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--cpu-prof') {
+      opts.cpuProf = true;
+      continue;
+    }
     const n = Number(value);
     const key = { '--jobs': 'jobs', '--emails': 'emails', '--rounds': 'rounds', '--concurrency': 'concurrency', '--smtp-pool': 'smtpPool' }[flag ?? ''] as
       | 'jobs'
@@ -59,7 +66,7 @@ function parseOptions(argv: string[]): Options {
       | 'smtpPool'
       | undefined;
     if (!key || !Number.isInteger(n) || n < 1) {
-      process.stderr.write('usage: npm run bench:jobs -- [--jobs N] [--emails N] [--rounds N] [--concurrency N] [--smtp-pool N]\n');
+      process.stderr.write('usage: npm run bench:jobs -- [--jobs N] [--emails N] [--rounds N] [--concurrency N] [--smtp-pool N] [--cpu-prof]\n');
       process.exit(2);
     }
     opts[key] = n;
@@ -184,7 +191,12 @@ async function emailPipeline(o: Options, sink: SmtpSink, databaseUrl: string, pr
     SMTP_PORT: String(sink.port),
     SMTP_POOL_SIZE: String(o.smtpPool),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker/main.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const profile = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/cpu-prof/jobs')}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src/worker/main.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const email = new Queue('email', { connection: { url: o.redisUrl }, prefix });
   try {
     // Ready once its email queue has a worker (whatever the log level, which is part of what is measured).

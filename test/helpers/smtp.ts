@@ -61,6 +61,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         .catch((err: Error) => callback(err));
     },
   });
+  // A client that dies mid-session (a killed worker's pooled connection) resets its socket: its loss, not the server's.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 

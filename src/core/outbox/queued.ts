@@ -1,7 +1,7 @@
-import { inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { outbox, type OutboxStatus } from '../db/schema/index.ts';
-import { queryRows } from '../db/tx.ts';
+import { runNamed } from '../db/prepared.ts';
+import type { OutboxStatus } from '../db/schema/index.ts';
 import type { OutboxRow } from './dispatcher.ts';
 
 /**
@@ -26,7 +26,7 @@ export async function claimForRelay(ctx: Pick<Ctx, 'db' | 'clock'>, limit: numbe
   const now = ctx.clock.now();
   const at = now.toISOString();
   const leaseUntil = new Date(now.getTime() + RELAY_LEASE_MS).toISOString();
-  const rows = await queryRows<{ id: string; topic: string }>(ctx.db, sql`
+  const rows = await runNamed<{ id: string; topic: string }>(ctx.db, sql`
     WITH due AS (
       SELECT id FROM outbox
       WHERE status = 'pending' AND available_at <= ${at}::timestamptz
@@ -64,17 +64,10 @@ export interface QueuedRow extends OutboxRow {
 
 /** Reads the rows whose jobs are starting (a plain read: the job, not the row, holds the lock). */
 export async function readQueuedRows(ctx: Pick<Ctx, 'db'>, ids: string[]): Promise<QueuedRow[]> {
-  return ctx.db
-    .select({
-      id: outbox.id,
-      topic: outbox.topic,
-      payload: outbox.payload,
-      attempts: outbox.attempts,
-      status: outbox.status,
-      claimedUntil: outbox.claimedUntil,
-    })
-    .from(outbox)
-    .where(inArray(outbox.id, ids));
+  const rows = await runNamed<Omit<QueuedRow, 'claimedUntil'> & { claimedUntil: string | null }>(ctx.db, sql`
+    SELECT id, topic, payload, attempts, status, claimed_until AS "claimedUntil"
+    FROM outbox WHERE id = ANY(${sql.param(ids)}::text[])`);
+  return rows.map((r) => ({ ...r, claimedUntil: r.claimedUntil ? new Date(r.claimedUntil) : null }));
 }
 
 /** Marks rows done after `attempts` tries, each keeping only the payload its handler lets it keep. */
@@ -83,7 +76,7 @@ export async function finishQueuedRows(
   rows: { id: string; attempts: number; payload: Record<string, unknown> }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await ctx.db.execute(sql`
+  await runNamed(ctx.db, sql`
     UPDATE outbox o SET status = 'done', processed_at = ${ctx.clock.now().toISOString()}::timestamptz,
       attempts = v.attempts, claimed_until = NULL, last_error = NULL, payload = v.payload
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id text, attempts int, payload jsonb)
