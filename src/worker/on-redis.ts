@@ -62,7 +62,7 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
     worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue worker error'));
     // A job can also fail outside its processor (stalled too often after crashes): its row is dead too.
     worker.on('failed', (job, err) => {
-      if (!job?.id || !job.finishedOn || !(jobDataSchema.safeParse(job.data).data?.kind === 'outbox')) return;
+      if (!job?.id || !job.finishedOn || jobDataSchema.safeParse(job.data).data?.kind !== 'outbox') return;
       failQueuedRow(base, job.id, { message: err.message, dead: true }).catch((e: unknown) =>
         log.error({ queue: name, jobId: job.id, err: (e as Error).message }, 'could not mark the outbox row dead'),
       );
