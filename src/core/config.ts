@@ -2,6 +2,7 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 import { ConfigError } from './shared/config-error.ts';
 import { majorToMinor } from './shared/money.ts';
+import type { QueueName } from './jobs/queues.ts';
 import { issuesToFields } from './shared/validation.ts';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
@@ -60,15 +61,32 @@ const envSchema = z.object({
   SMTP_EMAIL: optionalString,
   SMTP_PASSWORD: optionalString,
   SMTP_SECURE: bool(false),
+  SMTP_POOL_SIZE: int(5, 1, 100),
   MAIL_FROM: z.string().default('mvshop <no-reply@mvshop.local>'),
   MAIL_DIR: optionalString,
   OUTBOX_POLL_MS: int(1000, 10),
   OUTBOX_IN_API: bool(true),
   OUTBOX_MAX_ATTEMPTS: int(8, 1),
+  OUTBOX_RETENTION_DAYS: int(30, 1),
+  WORKER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'may hold only letters, digits and _ . : -')
+    .default('mvshop'),
+  WORKER_CONCURRENCY_EMAIL: int(20, 1, 1000),
+  WORKER_CONCURRENCY_PAYMENTS: int(2, 1, 100),
+  WORKER_CONCURRENCY_SETTLEMENT: int(1, 1, 100),
+  WORKER_CONCURRENCY_MAINTENANCE: int(1, 1, 100),
+  WORKER_KEEP_FAILED_DAYS: int(7, 1, 3650),
+  WORKER_SHUTDOWN_SECONDS: int(30, 1, 3600),
+  WORKER_STALLED_SECONDS: int(30, 1, 3600),
+  SCHEDULE_PAYMENTS_RECONCILE_SECONDS: int(300, 0),
+  SCHEDULE_MAINTENANCE_SECONDS: int(3600, 0),
+  SCHEDULE_SETTLEMENT_SECONDS: int(900, 0),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: url,
+  STRIPE_EVENT_RETENTION_DAYS: int(30, 3),
   AZURE_TENANT_ID: optionalString,
   AZURE_CLIENT_ID: optionalString,
   AZURE_JWKS_URL: url,
@@ -130,11 +148,26 @@ export interface Config {
   mail: {
     from: string;
     dir: string;
-    smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+    smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string; poolSize: number };
   };
-  /** `inApi`: the API process delivers side effects itself (embedded/dev); false when a worker does. */
-  outbox: { pollMs: number; maxAttempts: number; inApi: boolean };
-  stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string };
+  /**
+   * `inApi`: the API process delivers side effects itself (embedded/dev); false when a worker does.
+   * `retentionDays`: how long delivered rows are kept before maintenance deletes them.
+   */
+  outbox: { pollMs: number; maxAttempts: number; inApi: boolean; retentionDays: number };
+  /** `eventRetentionDays`: how long a processed webhook event id is kept to recognise a redelivery. */
+  stripe: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string; eventRetentionDays: number };
+  /** The BullMQ worker: Redis key prefix, jobs run at once per queue, failed-job retention, shutdown grace. */
+  worker: {
+    queuePrefix: string;
+    concurrency: Record<QueueName, number>;
+    keepFailedDays: number;
+    shutdownSeconds: number;
+    /** How long a job's lock lasts unrenewed: a crashed worker's jobs run again after about this long. */
+    stalledSeconds: number;
+  };
+  /** Interval of each repeating job; 0 turns it off. */
+  schedules: { paymentsReconcileMs: number; maintenanceMs: number; settlementMs: number };
   azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
   currency: string;
   platformFeeBps: number;
@@ -255,15 +288,39 @@ export function loadConfig(source: Record<string, string | undefined> = process.
             secure: e.SMTP_SECURE,
             user: e.SMTP_EMAIL,
             password: e.SMTP_PASSWORD,
+            poolSize: e.SMTP_POOL_SIZE,
           }
         : undefined,
     },
-    outbox: { pollMs: e.OUTBOX_POLL_MS, maxAttempts: e.OUTBOX_MAX_ATTEMPTS, inApi: e.OUTBOX_IN_API },
+    outbox: {
+      pollMs: e.OUTBOX_POLL_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      inApi: e.OUTBOX_IN_API,
+      retentionDays: e.OUTBOX_RETENTION_DAYS,
+    },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
       publishableKey: e.STRIPE_API_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
       apiUrl: e.STRIPE_API_URL,
+      eventRetentionDays: e.STRIPE_EVENT_RETENTION_DAYS,
+    },
+    worker: {
+      queuePrefix: e.WORKER_QUEUE_PREFIX,
+      concurrency: {
+        email: e.WORKER_CONCURRENCY_EMAIL,
+        payments: e.WORKER_CONCURRENCY_PAYMENTS,
+        settlement: e.WORKER_CONCURRENCY_SETTLEMENT,
+        maintenance: e.WORKER_CONCURRENCY_MAINTENANCE,
+      },
+      keepFailedDays: e.WORKER_KEEP_FAILED_DAYS,
+      shutdownSeconds: e.WORKER_SHUTDOWN_SECONDS,
+      stalledSeconds: e.WORKER_STALLED_SECONDS,
+    },
+    schedules: {
+      paymentsReconcileMs: e.SCHEDULE_PAYMENTS_RECONCILE_SECONDS * 1000,
+      maintenanceMs: e.SCHEDULE_MAINTENANCE_SECONDS * 1000,
+      settlementMs: e.SCHEDULE_SETTLEMENT_SECONDS * 1000,
     },
     azure:
       e.AZURE_TENANT_ID && e.AZURE_CLIENT_ID

@@ -3,9 +3,10 @@ import type { Config } from './config.ts';
 import type { Actor, Ctx, Ports, Probe } from './context.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
 import type { OwnerRole } from './db/embedded/embedded-host.ts';
-import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
+import { outboxHandlers } from './jobs/index.ts';
+import { createMailer } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
-import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
+import { createOutboxPoller, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createAzureVerifier } from './auth/azure-verifier.ts';
 import { createLogger } from './shared/log.ts';
@@ -57,7 +58,6 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     payments: opts.ports?.payments ?? (config.stripe.secretKey ? createStripeProvider(config.stripe) : undefined),
   };
 
-  const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler };
   const system: Actor = { kind: 'system', name: 'outbox' };
   let poller: OutboxPoller | undefined;
   const makeCtx = (actor: Actor = { kind: 'anonymous' }, childLog: Logger = log): Ctx => ({
@@ -70,7 +70,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     afterCommit: () => poller?.kick(),
     probe: opts.probe,
   });
-  poller = createOutboxPoller(() => makeCtx(system), handlers, config.outbox.pollMs);
+  poller = createOutboxPoller(() => makeCtx(system), outboxHandlers, config.outbox.pollMs);
 
   return {
     config,

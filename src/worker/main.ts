@@ -23,11 +23,18 @@ exitOnSignals(
     worker.log.info({ signal }, 'worker shutting down');
     await worker.close();
   },
-  { timeoutMs: 30_000, onError: (err) => console.error('worker shutdown failed:', err) },
+  // Past the jobs' grace period, closing connections gets a few more seconds before the process gives up.
+  { timeoutMs: (config.worker.shutdownSeconds + 15) * 1000, onError: (err) => console.error('worker shutdown failed:', err) },
 );
 
 const worker = await starting;
 worker.log.info(
-  { runs: worker.runs, database: worker.core.database.kind, redis: Boolean(worker.redis), pollMs: config.outbox.pollMs },
+  {
+    runs: worker.runs,
+    database: worker.core.database.kind,
+    redis: Boolean(worker.redis),
+    queuePrefix: worker.redis ? config.worker.queuePrefix : undefined,
+    pollMs: config.outbox.pollMs,
+  },
   'worker ready',
 );

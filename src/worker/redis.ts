@@ -20,6 +20,20 @@ export function connectWorkerRedis(url: string, log: Logger): Redis {
   return redis;
 }
 
+/**
+ * A connection for adding jobs and for operators' queries: while Redis is down a command fails at
+ * once instead of waiting in a queue (the relay then leaves its rows in the outbox), and a command
+ * Redis does not answer gives up after 10 s. Still reconnects in the background; errors surface on
+ * the commands, not as events.
+ */
+export function connectProducerRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 10_000 });
+  redis.on('error', () => {
+    // Each command reports its own failure.
+  });
+  return redis;
+}
+
 /** Quits politely when connected (pending replies arrive first), otherwise just drops the socket. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') {

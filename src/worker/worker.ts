@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { createCore, type Config, type Core } from '../core/index.ts';
-import { closeRedis, connectWorkerRedis } from './redis.ts';
+import { startInProcess } from './in-process.ts';
+import { startOnRedis } from './on-redis.ts';
 
 export interface RunningWorker {
   core: Core;
@@ -9,47 +10,49 @@ export interface RunningWorker {
   log: Logger;
   /** What this worker runs, for the "worker ready" line and for tests. */
   runs: string[];
-  /** Stops taking work, lets in-flight work finish, then closes Redis and (if it owns it) the core. */
+  /**
+   * Stops taking work, lets running jobs finish (within WORKER_SHUTDOWN_SECONDS), then closes Redis
+   * and (if it owns it) the core. Rejects when jobs had to be abandoned to BullMQ at the deadline.
+   */
   close(): Promise<void>;
 }
 
 export interface WorkerOptions {
   /** Share an already open core (dev runs the API and the worker in one process). Not closed by the worker. */
   core?: Core;
-  /** Run the outbox poller here (default true). Off when the core's poller already runs in this process. */
+  /** Without Redis, run the outbox poller here (default true). Off when the core's poller already runs in this process. */
   outbox?: boolean;
   log?: Logger;
 }
 
-/** Opens what the worker needs and starts its loops. */
+/**
+ * Opens what the worker needs and starts it: on BullMQ when REDIS_URL is set, otherwise in this
+ * process (outbox poller and schedule timers), so the embedded default sends mail and reconciles too.
+ */
 export async function startWorker(config: Config, opts: WorkerOptions = {}): Promise<RunningWorker> {
   const log = opts.log ?? opts.core?.log.child({ process: 'worker' }) ?? pino({ level: config.logLevel, base: { app: 'mvshop', process: 'worker' } });
   const ownsCore = !opts.core;
   const core = opts.core ?? (await createCore(config, { log }));
-  const runs: string[] = [];
+  const part = config.redisUrl
+    ? await startOnRedis(config, core, log, config.redisUrl)
+    : startInProcess(config, core, log, { outbox: opts.outbox ?? true });
 
-  const runOutbox = opts.outbox ?? true;
-  if (runOutbox) {
-    core.outbox.start();
-    runs.push('outbox-poller');
-  }
-  const redis = config.redisUrl ? connectWorkerRedis(config.redisUrl, log) : undefined;
-  // BullMQ queues and schedulers attach here, on `redis`, in later issues.
-
-  // The poller's timer is unref'd and the database may be in-process: hold the process open until close().
+  // Timers are unref'd and the database may be in-process: hold the process open until close().
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let closing: Promise<void> | undefined;
   return {
     core,
-    redis,
+    redis: part.redis,
     log,
-    runs,
+    runs: part.runs,
     close() {
       closing ??= (async () => {
         clearInterval(keepAlive);
-        if (runOutbox) await core.outbox.stop();
-        if (redis) await closeRedis(redis);
-        if (ownsCore) await core.close();
+        try {
+          await part.close();
+        } finally {
+          if (ownsCore) await core.close();
+        }
       })();
       return closing;
     },

@@ -222,6 +222,12 @@ export interface FakeStripe {
     opts?: SignOptions & { header?: string; headers?: Record<string, string> },
   ): Promise<WebhookDelivery>;
 
+  /**
+   * Stripe forgets an idempotency key 24 hours after its first use; this forgets every stored key
+   * now, so a retry with an old key acts again (a new refund, a new intent), as it would at Stripe.
+   */
+  expireIdempotencyKeys(): void;
+
   injectFault(spec: FaultSpec): Fault;
   clearFaults(): void;
   /** Forget all objects, requests, idempotency keys and faults. */
@@ -950,6 +956,10 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         json = null;
       }
       return { status: res.status, body: text, json };
+    },
+
+    expireIdempotencyKeys() {
+      idempotency.clear();
     },
 
     injectFault(spec) {

@@ -19,6 +19,10 @@ export interface SmtpCapture {
   waitFor(to: string, match?: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   /** Makes the server refuse mail (4xx) until switched back: "the SMTP server is down". */
   setFailing(failing: boolean): void;
+  /** Holds each message this long before accepting it: a slow server, so a send takes that long. */
+  setDelay(ms: number): void;
+  /** Messages whose data has started to arrive (accepted or not yet). */
+  readonly receiving: number;
   close(): Promise<void>;
 }
 
@@ -26,18 +30,22 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: CapturedMail[] = [];
   const waiters: (() => void)[] = [];
   let failing = false;
+  let delayMs = 0;
+  let receiving = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, _session, callback) {
+      receiving++;
       if (failing) {
         stream.resume();
         stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 })));
         return;
       }
       simpleParser(stream)
-        .then((parsed) => {
+        .then(async (parsed) => {
+          if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
           const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
           messages.push({
             to: to?.value[0]?.address ?? '',
@@ -53,6 +61,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
         .catch((err: Error) => callback(err));
     },
   });
+  // A client that dies mid-session (a killed worker's pooled connection) resets its socket: its loss, not the server's.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
 
@@ -64,6 +74,12 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     messages,
     setFailing: (f) => {
       failing = f;
+    },
+    setDelay: (ms) => {
+      delayMs = ms;
+    },
+    get receiving() {
+      return receiving;
     },
     waitFor(to, match, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {

@@ -24,3 +24,4 @@ export {
   forgotPasswordInput,
   resetPasswordInput,
 } from './password-flows.ts';
+export { purgeExpiredTokens } from './purge-expired.ts';

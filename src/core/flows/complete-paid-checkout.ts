@@ -110,6 +110,11 @@ export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason
   if (refundId) await sendRefund(ctx, refundId);
 }
 
+/** How long after a refund's first attempt its idempotency key is surely still known to Stripe (24 h, less a margin). */
+const IDEMPOTENCY_KEY_SAFE_MS = 23 * 3600_000;
+/** Stripe refund states in which no money went back, so sending the refund again cannot pay twice. */
+const refundNeverPaid = new Set(['failed', 'canceled']);
+
 /**
  * Sends (or re-sends, with the same idempotency key) one recorded refund to Stripe and records the
  * outcome: succeeded, or "unknown" when Stripe did not answer — the reconciler retries those.
@@ -123,6 +128,15 @@ export async function sendRefund(ctx: Ctx, refundId: string): Promise<'succeeded
   if (!checkout?.pi) throw new AppError('INVALID_STATE', `Refund ${refundId} has no card payment to refund`);
   const now = () => ctx.clock.now();
   try {
+    // Stripe forgets an idempotency key after 24 hours; past that, the same key would refund again.
+    // So a refund first tried that long ago is looked up (by our id in its metadata) before it is sent.
+    if (now().getTime() - refund.createdAt.getTime() >= IDEMPOTENCY_KEY_SAFE_MS) {
+      const earlier = await provider.findRefund(checkout.pi, refundId);
+      if (earlier && !refundNeverPaid.has(earlier.status)) {
+        await markRefundSucceeded(ctx, refundId, earlier.id);
+        return 'succeeded';
+      }
+    }
     const result = await provider.refund({
       paymentIntentId: checkout.pi,
       amountMinor: refund.amountMinor,

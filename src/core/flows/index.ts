@@ -8,5 +8,6 @@ export { handleStripeWebhook, type WebhookOutcome } from './handle-stripe-event.
 export { refundOrder, refundOrderInput, completeOrderRefund } from './refund-order.ts';
 export { reconcilePayments, type ReconcileReport } from './reconcile-payments.ts';
 export { marketplaceStats, marketplaceStatsInput, type MarketplaceStats } from './marketplace-stats.ts';
-export { settleDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun } from './settle-due-orders.ts';
+export { settleDueOrders, settleAllDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun, type SettlementSweep } from './settle-due-orders.ts';
 export { verifyBooks, type BooksReport } from './verify-books.ts';
+export { pruneWebhookEvents } from './prune-webhook-events.ts';

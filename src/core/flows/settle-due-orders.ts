@@ -65,3 +65,40 @@ export async function settleDueOrders(ctx: Ctx, raw: { now?: Date; limit?: numbe
     cutoff: cutoff.toISOString(),
   };
 }
+
+export interface SettlementSweep extends Omit<SettlementRun, 'cutoff'> {
+  batches: number;
+}
+
+/**
+ * Settles everything due at `now`, batch after batch, until a batch comes back short: what the
+ * worker's schedule and `mvshop settle run` do. Each batch commits on its own (unless `ctx.db` is
+ * already a transaction), so a crash loses at most the batch in flight, which the next run settles.
+ */
+export async function settleAllDueOrders(
+  ctx: Ctx,
+  raw: { now?: Date; limit?: number } = {},
+  onBatch?: (run: SettlementRun) => void,
+): Promise<SettlementSweep> {
+  const input = parseInput(settleDueOrdersInput, raw);
+  const now = input.now ?? ctx.clock.now();
+  const byShop = new Map<string, { count: number; amountMinor: number }>();
+  let batches = 0;
+  for (;;) {
+    const run = await settleDueOrders(ctx, { now, limit: input.limit });
+    batches += 1;
+    onBatch?.(run);
+    for (const s of run.byShop) {
+      const t = byShop.get(s.shopId) ?? { count: 0, amountMinor: 0 };
+      byShop.set(s.shopId, { count: t.count + s.count, amountMinor: t.amountMinor + s.amountMinor });
+    }
+    if (run.count < input.limit) break;
+  }
+  const shops = [...byShop].map(([shopId, t]) => ({ shopId, ...t }));
+  return {
+    count: shops.reduce((a, s) => a + s.count, 0),
+    amountMinor: shops.reduce((a, s) => a + s.amountMinor, 0),
+    batches,
+    byShop: shops,
+  };
+}

@@ -20,16 +20,19 @@ export interface Mailer {
 }
 
 /**
- * SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. nodemailer
- * loads with the first message: most CLI commands send none.
+ * SMTP through nodemailer when SMTP_HOST is set, else `.eml` files in a mailbox folder. SMTP keeps a
+ * pool of `SMTP_POOL_SIZE` open connections, each sending one message after another, instead of
+ * opening a connection (and a TLS handshake) per email.
  */
 export function createMailer(config: Config['mail']): Mailer {
   let loaded: Promise<Transporter> | undefined;
   const transporter = (options: object) => (loaded ??= import('nodemailer').then((m) => m.default.createTransport(options)));
   const close = () => void loaded?.then((t) => t.close());
   if (config.smtp) {
-    const { host, port, secure, user, password } = config.smtp;
+    const { host, port, secure, user, password, poolSize } = config.smtp;
     const options = {
+      pool: true,
+      maxConnections: poolSize,
       host,
       port,
       secure,

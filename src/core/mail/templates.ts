@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../shared/errors.ts';
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -138,11 +139,13 @@ export const templates = {
 export type TemplateName = keyof typeof templates;
 export type TemplateVars<T extends TemplateName> = Parameters<(typeof templates)[T]['render']>[0];
 
+/** Renders a queued email; an unknown template or variables that do not fit it can never render, so VALIDATION_FAILED. */
 export function renderTemplate(name: string, vars: unknown): { subject: string; html: string; text: string } {
-  const template = templates[name as TemplateName];
-  if (!template) throw new Error(`unknown email template ${name}`);
+  const template = Object.hasOwn(templates, name) ? templates[name as TemplateName] : undefined;
+  if (!template) throw new AppError('VALIDATION_FAILED', `unknown email template ${name}`);
+  const parsed = template.vars.safeParse(vars);
+  if (!parsed.success)
+    throw new AppError('VALIDATION_FAILED', `email ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
   // Each entry's schema matches its own render's parameter type.
-  return (template.render as (v: unknown) => { subject: string; html: string; text: string })(
-    template.vars.parse(vars),
-  );
+  return (template.render as (v: unknown) => { subject: string; html: string; text: string })(parsed.data);
 }

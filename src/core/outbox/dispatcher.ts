@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { outbox } from '../db/schema/index.ts';
 import { queryRows } from '../db/tx.ts';
+import { isRetryable } from '../shared/errors.ts';
 
 export interface OutboxRow {
   id: string;
@@ -49,7 +50,10 @@ export async function claimOutbox(ctx: Ctx, limit: number): Promise<OutboxRow[]>
   return rows;
 }
 
-/** Runs one claimed row's handler and records the outcome. Returns whether it succeeded. */
+/**
+ * Runs one claimed row's handler and records the outcome. Returns whether it succeeded. A failure
+ * that cannot succeed later (see `isRetryable`) makes the row dead at once.
+ */
 export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: OutboxRow): Promise<boolean> {
   const handler = handlers[row.topic];
   try {
@@ -68,7 +72,7 @@ export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: 
     return true;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const dead = row.attempts >= ctx.config.outbox.maxAttempts;
+    const dead = row.attempts >= ctx.config.outbox.maxAttempts || !isRetryable(err);
     ctx.log.warn({ outboxId: row.id, topic: row.topic, attempts: row.attempts, err, dead }, 'outbox delivery failed');
     await ctx.db
       .update(outbox)

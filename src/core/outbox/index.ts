@@ -10,3 +10,13 @@ export {
 } from './dispatcher.ts';
 export { createOutboxPoller, type OutboxPoller } from './poller.ts';
 export { outboxStatus, type OutboxStatusDto } from './outbox-status.ts';
+export {
+  claimForRelay,
+  releaseRelayClaim,
+  readQueuedRows,
+  finishQueuedRows,
+  failQueuedRow,
+  type RelayClaim,
+  type QueuedRow,
+} from './queued.ts';
+export { pruneOutbox } from './prune-outbox.ts';

@@ -6,13 +6,15 @@ export interface OutboxStatusDto {
   pending: number;
   /** Pending rows whose time has come (not waiting out a retry backoff). */
   due: number;
+  /** Handed to a BullMQ queue, whose job has not finished yet. */
+  relayed: number;
   done: number;
   dead: number;
   oldestPendingAt: string | null;
   oldestPendingAgeSeconds: number | null;
 }
 
-/** How the side-effect backlog stands: counts per state and how long the oldest undelivered row has waited. */
+/** How the side-effect backlog stands: counts per state and how long the oldest row not yet handed on has waited. */
 export async function outboxStatus(ctx: Pick<Ctx, 'db' | 'clock'>): Promise<OutboxStatusDto> {
   const now = ctx.clock.now();
   const rows = await ctx.db
@@ -30,6 +32,7 @@ export async function outboxStatus(ctx: Pick<Ctx, 'db' | 'clock'>): Promise<Outb
   return {
     pending: pending?.n ?? 0,
     due: pending?.due ?? 0,
+    relayed: by('relayed')?.n ?? 0,
     done: by('done')?.n ?? 0,
     dead: by('dead')?.n ?? 0,
     oldestPendingAt: oldest ? oldest.toISOString() : null,

@@ -42,6 +42,11 @@ export interface PaymentProvider {
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<RefundInfo>;
+  /**
+   * The refund of `paymentIntentId` whose metadata carries our `refundId`, if Stripe made one. Used
+   * once an idempotency key may have expired, so that a refund can never be created twice.
+   */
+  findRefund(paymentIntentId: string, refundId: string): Promise<RefundInfo | undefined>;
   /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): Promise<ProviderEvent>;
 }

@@ -71,6 +71,12 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
         const r = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata }, { idempotencyKey });
         return { id: r.id, status: r.status ?? 'pending', amountMinor: r.amount };
       }),
+    findRefund: (paymentIntentId, refundId) =>
+      call('looking up the refund', async () => {
+        for await (const r of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+          if (r.metadata?.refundId === refundId) return { id: r.id, status: r.status ?? 'pending', amountMinor: r.amount };
+        return undefined;
+      }),
     async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
       if (!signature) throw new AppError('UNAUTHENTICATED', 'Missing Stripe-Signature header');

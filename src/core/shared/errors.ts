@@ -41,3 +41,16 @@ export const conflict = (message: string) => new AppError('CONFLICT', message);
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
+
+/** Codes that say "the same call may succeed later": an outside service or a limit, not the request itself. */
+const retryableCodes = new Set<ErrorCode>(['EXTERNAL_SERVICE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE']);
+
+/**
+ * Whether running the same work again may succeed: yes for outside services, limits, a conflict marked
+ * retryable (a deadlock) and anything that is not an AppError (a dropped connection, a timeout); no
+ * for a refusal on the merits (bad input, wrong state, not found), which would fail the same way again.
+ */
+export function isRetryable(err: unknown): boolean {
+  if (!isAppError(err)) return true;
+  return retryableCodes.has(err.code) || err.details?.retryable === true;
+}

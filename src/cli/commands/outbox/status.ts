@@ -7,7 +7,7 @@ import { runCommand } from '../../runtime.ts';
 export default function register(program: Command): void {
   noun(program, 'outbox')
     .command('status')
-    .description('count pending, done and dead outbox rows and show the oldest pending age')
+    .description('count pending, relayed, done and dead outbox rows and show the oldest pending age')
     .action((_opts: unknown, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
         const { outboxStatus } = await import('../../../core/outbox/index.ts');
@@ -17,6 +17,7 @@ export default function register(program: Command): void {
           ['state', 'rows'],
           [
             ['pending', s.due === s.pending ? s.pending : `${s.pending} (${s.due} due now)`],
+            ['relayed (queued in Redis)', s.relayed],
             ['done', s.done],
             ['dead', s.dead],
           ],

@@ -15,31 +15,18 @@ export default function register(program: Command): void {
     .addOption(dryRunOption())
     .action((opts: { batch: number; reason?: string }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx, change }) => {
-        const [{ settleDueOrders }, { recordAudit }, { formatMinor }] = await Promise.all([
+        const [{ settleAllDueOrders }, { recordAudit }, { formatMinor }] = await Promise.all([
           import('../../../core/flows/index.ts'),
           import('../../../core/audit/index.ts'),
           import('../../../core/shared/money.ts'),
         ]);
         const currency = (await ctx()).config.currency;
         const settled = await change('Settle every order due now?', async (c) => {
-          const now = c.clock.now();
-          const byShop = new Map<string, { count: number; amountMinor: number }>();
-          let batches = 0;
-          for (;;) {
-            const run = await settleDueOrders(c, { now, limit: opts.batch });
-            batches += 1;
-            for (const s of run.byShop) {
-              const t = byShop.get(s.shopId) ?? { count: 0, amountMinor: 0 };
-              byShop.set(s.shopId, { count: t.count + s.count, amountMinor: t.amountMinor + s.amountMinor });
-            }
-            if (!io.json && run.count > 0) io.note(`settled ${run.count} order(s) in batch ${batches}`);
-            if (run.count < opts.batch) break;
-          }
-          const shops = [...byShop].map(([shopId, t]) => ({ shopId, ...t }));
-          const count = shops.reduce((a, s) => a + s.count, 0);
-          const amountMinor = shops.reduce((a, s) => a + s.amountMinor, 0);
-          await recordAudit(c, { action: 'settlement.run', target: 'settlement', reason: opts.reason, details: { count, amountMinor, batches } });
-          return { count, amountMinor, batches, byShop: shops };
+          const sweep = await settleAllDueOrders(c, { limit: opts.batch }, (run) => {
+            if (!io.json && run.count > 0) io.note(`settled ${run.count} order(s)`);
+          });
+          await recordAudit(c, { action: 'settlement.run', target: 'settlement', reason: opts.reason, details: { count: sweep.count, amountMinor: sweep.amountMinor, batches: sweep.batches } });
+          return sweep;
         });
         if (io.json) return io.printJson(settled);
         io.table(

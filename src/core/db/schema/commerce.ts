@@ -293,14 +293,18 @@ export const refunds = pgTable(
 );
 
 /** Stripe webhook events by id: a redelivered event is recognised and ignored. */
-export const stripeEvents = pgTable('stripe_events', {
-  id: text('id').primaryKey(),
-  type: text('type').notNull(),
-  objectId: text('object_id'),
-  receivedAt: tsz('received_at').notNull().defaultNow(),
-  processedAt: tsz('processed_at'),
-  error: text('error'),
-});
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type').notNull(),
+    objectId: text('object_id'),
+    receivedAt: tsz('received_at').notNull().defaultNow(),
+    processedAt: tsz('processed_at'),
+    error: text('error'),
+  },
+  (t) => [index('stripe_events_processed_idx').on(t.processedAt)],
+);
 
 /** A balanced set of ledger entries; (kind, ref) makes each posting happen once. */
 export const ledgerJournals = pgTable(

@@ -132,7 +132,7 @@ export const verificationTokens = pgTable(
     usedAt: tsz('used_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('verification_tokens_subject_idx').on(t.subjectId)],
+  (t) => [index('verification_tokens_subject_idx').on(t.subjectId), index('verification_tokens_expires_idx').on(t.expiresAt)],
 );
 
 

@@ -2,7 +2,8 @@ import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, tsz } from './columns.ts';
 
-export const outboxStatuses = ['pending', 'done', 'dead'] as const;
+/** `relayed`: handed to a BullMQ queue, whose job (id = the row's id) will make it done or dead. */
+export const outboxStatuses = ['pending', 'relayed', 'done', 'dead'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
 /** Side effects written in the same transaction as the change that causes them. */
@@ -20,5 +21,11 @@ export const outbox = pgTable(
     createdAt: createdAt(),
     processedAt: tsz('processed_at'),
   },
-  (t) => [index('outbox_pending_idx').on(t.availableAt).where(sql`${t.status} = 'pending'`)],
+  (t) => [
+    index('outbox_pending_idx').on(t.availableAt).where(sql`${t.status} = 'pending'`),
+    // The relay offers again a relayed row whose job has not finished it once its lease ran out.
+    index('outbox_relayed_idx').on(t.claimedUntil).where(sql`${t.status} = 'relayed'`),
+    // Maintenance deletes delivered rows past the retention period, oldest first.
+    index('outbox_done_idx').on(t.processedAt).where(sql`${t.status} = 'done'`),
+  ],
 );

@@ -1,0 +1,33 @@
+import type { Ctx } from '../context.ts';
+import { claimForRelay, failQueuedRow, releaseRelayClaim } from '../outbox/index.ts';
+import type { JobQueue, RelayedJob } from './job-queue.ts';
+import { topicQueue } from './queues.ts';
+
+/**
+ * Moves committed outbox rows to their queues in batches until none is due, and returns how many it
+ * handed over. Rows are marked relayed when claimed; if the queue cannot be reached they are put
+ * back to pending and the error is thrown, so the next pass tries again. A row whose topic no queue
+ * handles is marked dead, where operators see it.
+ */
+export async function relayOutbox(ctx: Ctx, queue: JobQueue, opts: { batch?: number } = {}): Promise<number> {
+  const batch = opts.batch ?? 500;
+  let relayed = 0;
+  for (;;) {
+    const claim = await claimForRelay(ctx, batch);
+    const jobs: RelayedJob[] = [];
+    for (const row of claim.rows) {
+      const name = topicQueue(row.topic);
+      if (name) jobs.push({ ...row, queue: name });
+      else await failQueuedRow(ctx, row.id, { message: `no queue handles outbox topic ${row.topic}`, dead: true });
+    }
+    try {
+      if (jobs.length > 0) await queue.publish(jobs);
+    } catch (err) {
+      await releaseRelayClaim(ctx, claim);
+      throw err;
+    }
+    relayed += jobs.length;
+    // Rows keep coming while a pass runs: go on until a claim finds none, not just a short batch.
+    if (claim.rows.length === 0) return relayed;
+  }
+}

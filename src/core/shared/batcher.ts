@@ -1,0 +1,34 @@
+const MAX_BATCH = 200;
+/** Batches running at once: the next one gathers while one waits for the database. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Coalesces concurrent single-item calls into batched ones ("group commit"): a call runs at once
+ * when fewer than two batches are running, otherwise it waits and goes with the others that arrived
+ * meanwhile in the next batch. Under light load each call is its own batch; under heavy load one
+ * statement serves many callers. Each caller gets its own result, or the error of its batch.
+ */
+export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
+  const waiting: { item: I; resolve: (o: O) => void; reject: (err: unknown) => void }[] = [];
+  let inFlight = 0;
+
+  const flush = async () => {
+    inFlight++;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      try {
+        const results = await run(batch.map((w) => w.item));
+        batch.forEach((w, i) => w.resolve(results[i]!));
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    inFlight--;
+  };
+
+  return (item) =>
+    new Promise<O>((resolve, reject) => {
+      waiting.push({ item, resolve, reject });
+      if (inFlight < MAX_IN_FLIGHT) void flush();
+    });
+}
