@@ -13,3 +13,4 @@ export function createMediaStore(config: Config): MediaStore {
     : createLocalMediaStore(config.media.dir, config.http.publicUrl);
 }
 export { removeImageQuietly } from './remove-quietly.ts';
+export { withStoredImages } from './stored-images.ts';
