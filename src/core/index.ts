@@ -5,6 +5,7 @@ import { migrateDatabase, openDatabase, type Database } from './db/index.ts';
 import type { OwnerRole } from './db/embedded/embedded-host.ts';
 import { createMailer, MAIL_TOPIC, sendEmailHandler } from './mail/index.ts';
 import { createMediaStore } from './media/index.ts';
+import { UNREAD_EMAIL_TOPIC, unreadEmailHandler } from './messaging/index.ts';
 import { createOutboxPoller, type OutboxHandlers, type OutboxPoller } from './outbox/index.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createAzureVerifier } from './auth/azure.ts';
@@ -54,9 +55,10 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     media: opts.ports?.media ?? createMediaStore(config),
     azure: opts.ports?.azure ?? (config.azure ? createAzureVerifier(config.azure) : undefined),
     payments: opts.ports?.payments ?? (config.stripe.secretKey ? createStripeProvider(config.stripe) : undefined),
+    live: opts.ports?.live,
   };
 
-  const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler };
+  const handlers: OutboxHandlers = { [MAIL_TOPIC]: sendEmailHandler, [UNREAD_EMAIL_TOPIC]: unreadEmailHandler };
   const system: Actor = { kind: 'system', name: 'outbox' };
   let poller: OutboxPoller | undefined;
   const makeCtx = (actor: Actor = { kind: 'anonymous' }, childLog: Logger = log): Ctx => ({

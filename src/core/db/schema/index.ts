@@ -4,3 +4,4 @@ export * from './audit.ts';
 export type { Image } from './columns.ts';
 export * from './catalog.ts';
 export * from './commerce.ts';
+export * from './messaging.ts';
