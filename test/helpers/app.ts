@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createCore, loadConfig, type Config, type Core } from '../../src/core/index.ts';
 import type { Ports, Probe } from '../../src/core/context.ts';
+import type { Clock } from '../../src/core/shared/clock.ts';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createTestDatabase } from './database.ts';
 import { TestClient, TEST_ORIGIN } from './http.ts';
@@ -32,6 +33,8 @@ export interface TestAppOptions {
   probe?: Probe;
   /** The process logger (default: pino at LOG_LEVEL, silent in tests). */
   log?: Logger;
+  /** The core's clock (default: the system clock), for rules that wait (email delays). */
+  clock?: Clock;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(process.env.TEST_LOG_LEVEL && { LOG_LEVEL: process.env.TEST_LOG_LEVEL }),
     ...opts.env,
   });
-  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log: opts.log });
+  const core = await createCore(config, { ports: opts.ports, poolSize: 10, probe: opts.probe, log: opts.log, clock: opts.clock });
   const api = await startApi(config, core);
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {

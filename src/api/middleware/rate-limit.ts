@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../core/index.ts';
@@ -8,11 +8,13 @@ export interface RateLimitOptions {
   points: number;
   durationSeconds: number;
   redis?: Redis;
+  /** Whose requests count together (after a session guard: the account); default the client address. */
+  key?: (req: Request, res: Response) => string;
 }
 
 /**
- * Counts requests per client address. With Redis the limit is shared by every API process; when
- * Redis is unreachable the per-process memory limiter takes over, so the API keeps serving.
+ * Counts requests per client address (or per `key`). With Redis the limit is shared by every API
+ * process; when Redis is unreachable the per-process memory limiter takes over, so the API keeps serving.
  */
 export function rateLimit(opts: RateLimitOptions): RequestHandler {
   const memory = new RateLimiterMemory({ keyPrefix: opts.keyPrefix, points: opts.points, duration: opts.durationSeconds });
@@ -27,7 +29,7 @@ export function rateLimit(opts: RateLimitOptions): RequestHandler {
     : memory;
   return async (req, res, next) => {
     // req.ip honours TRUST_PROXY: a forged X-Forwarded-For is ignored unless the proxy is trusted.
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const key = opts.key?.(req, res) ?? req.ip ?? req.socket.remoteAddress ?? 'unknown';
     try {
       await limiter.consume(key);
       next();
