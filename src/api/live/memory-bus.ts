@@ -5,8 +5,11 @@ export const MAX_RETAINED_PER_ACCOUNT = 1000;
 
 interface AccountLog {
   events: StreamEvent[];
-  /** The newest event dropped from `events`: a resume from before it may have lost something. */
-  droppedThrough: string | null;
+  /**
+   * A resume from before this id may have lost something: the newest event dropped, or for a new
+   * log the start of the window (an earlier log of the account may have aged out).
+   */
+  resumableFrom: string;
   lastMs: number;
   seq: number;
 }
@@ -24,7 +27,7 @@ export function createMemoryBus(opts: { retentionMs: number; now?: () => number 
     let drop = 0;
     while (drop < log.events.length && (log.events.length - drop > MAX_RETAINED_PER_ACCOUNT || eventIdTime(log.events[drop]!.id) < cutoff)) drop++;
     if (drop === 0) return;
-    log.droppedThrough = log.events[drop - 1]!.id;
+    log.resumableFrom = log.events[drop - 1]!.id;
     log.events.splice(0, drop);
   };
 
@@ -44,7 +47,7 @@ export function createMemoryBus(opts: { retentionMs: number; now?: () => number 
       const at = now();
       for (const event of events) {
         let log = logs.get(event.account);
-        if (!log) logs.set(event.account, (log = { events: [], droppedThrough: null, lastMs: 0, seq: 0 }));
+        if (!log) logs.set(event.account, (log = { events: [], resumableFrom: `${at - opts.retentionMs}-0`, lastMs: 0, seq: 0 }));
         // Ids keep increasing even if the wall clock steps back.
         if (at > log.lastMs) {
           log.lastMs = at;
@@ -67,7 +70,7 @@ export function createMemoryBus(opts: { retentionMs: number; now?: () => number 
       const log = logs.get(account);
       // Without a log, anything after `lastId` would be younger than the window and still be here.
       if (!log) return eventIdTime(lastId) >= now() - opts.retentionMs ? [] : null;
-      if (log.droppedThrough && compareEventIds(lastId, log.droppedThrough) < 0) return null;
+      if (compareEventIds(lastId, log.resumableFrom) < 0) return null;
       return log.events.filter((e) => compareEventIds(e.id, lastId) > 0);
     },
     onInterruption() {

@@ -4,24 +4,30 @@ import { compareEventIds, eventIdTime, serialize, sseFrame, type EventBus, type 
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    mvshopLivePublish(stream: string, channel: string, type: string, data: string, minId: string, ttlMs: string): Result<string, Context>;
+    mvshopLivePublish(stream: string, channel: string, type: string, data: string, retentionMs: string): Result<string, Context>;
   }
 }
 
 /**
- * One event, atomically: appended to the account's Redis stream (older than the window trimmed,
- * the key expiring after a quiet window), with the id of the entry before it (`p`, so a resume can
- * tell whether anything in between was trimmed), then published as its ready SSE frame. Being one
- * script, the order of publications is the order of the stream.
+ * One event, atomically: appended to the account's Redis stream (entries older than the window
+ * trimmed, by Redis's clock, the one its ids come from; the key expires after two quiet windows), with
+ * the id of the entry before it (`p`; for a new stream, the window's start, before which anything
+ * may have been), so a resume can tell whether anything after its last id is gone. Then published as
+ * its ready SSE frame; being one script, publications follow the stream's order.
  */
 const PUBLISH_SCRIPT = `
+local t = redis.call('TIME')
+local minId = (tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[3])) .. '-0'
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-local prev = '0-0'
+local prev = minId
 if last[1] then prev = last[1][1] end
-local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[3], '*', 't', ARGV[1], 'd', ARGV[2], 'p', prev)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local id = redis.call('XADD', KEYS[1], 'MINID', minId, '*', 't', ARGV[1], 'd', ARGV[2], 'p', prev)
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[3]))
 redis.call('PUBLISH', KEYS[2], 'id: ' .. id .. '\\nevent: ' .. ARGV[1] .. '\\ndata: ' .. ARGV[2] .. '\\n\\n')
 return id`;
+
+/** How long opening a stream waits for a subscription while Redis is not connected. */
+const SUBSCRIBE_WAIT_MS = 2000;
 
 /** A resume reads at most this many events; a longer gap is answered with a resync. */
 const MAX_RESUME_EVENTS = 1000;
@@ -54,20 +60,24 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
     const listener = listeners.get(channel);
     if (listener) listener({ id: frame.slice(4, frame.indexOf('\n')), frame });
   });
-  let connectedBefore = subscriber.status === 'ready';
+  // Set while delivery may be missing events: the connection dropped, or a subscription was asked
+  // for before it was up. When it is (back) up, ioredis has subscribed again and streams catch up.
+  let gap = false;
+  subscriber.on('close', () => {
+    gap = true;
+  });
   subscriber.on('ready', () => {
-    // ioredis subscribes again by itself; what was published meanwhile is caught up from the streams.
-    if (connectedBefore) for (const fn of interruptions) fn();
-    connectedBefore = true;
+    if (!gap) return;
+    gap = false;
+    for (const fn of interruptions) fn();
   });
 
   return {
     kind: 'redis',
     publish(events) {
       const pipeline = redis.pipeline();
-      const minId = String(Date.now() - retentionMs);
       for (const event of events)
-        pipeline.mvshopLivePublish(streamKey(event.account), channelOf(event.account), event.type, serialize(event), minId, String(retentionMs));
+        pipeline.mvshopLivePublish(streamKey(event.account), channelOf(event.account), event.type, serialize(event), String(retentionMs));
       pipeline.exec().then(
         (results) => {
           const failed = results?.find(([err]) => err);
@@ -80,9 +90,19 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
       const channel = channelOf(account);
       listeners.set(channel, listener);
       const subscribed = subscriber.subscribe(channel);
-      // While Redis is away the subscription waits for the reconnect; the stream opens meanwhile.
-      if (subscriber.status === 'ready') await subscribed;
-      else subscribed.catch((err: unknown) => log.warn({ err }, 'live subscription failed'));
+      if (subscriber.status === 'ready') {
+        await subscribed;
+        return;
+      }
+      // Connecting or away: wait a little, then let the stream open; the subscription completes on
+      // (re)connection and the gap is caught up then.
+      gap = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        subscribed.catch((err: unknown) => log.warn({ err }, 'live subscription failed')),
+        new Promise((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
     },
     async unsubscribe(account) {
       const channel = channelOf(account);
@@ -96,7 +116,7 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
         .exists(key)
         .xrange(key, `(${lastId}`, '+', 'COUNT', MAX_RESUME_EVENTS)
         .exec()) as [[Error | null, number], [Error | null, [string, string[]][]]];
-      // The key expires after a quiet window: anything after `lastId` would be younger than that.
+      // The key expires after two quiet windows: anything after `lastId` would be younger than that.
       if (!exists) return eventIdTime(lastId) >= Date.now() - retentionMs ? [] : null;
       if (entries.length === MAX_RESUME_EVENTS) return null;
       const events: StreamEvent[] = [];

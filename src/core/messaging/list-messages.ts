@@ -38,10 +38,11 @@ export interface MessagePage {
 
 /**
  * A page of a conversation, oldest to newest, ending before the `before` cursor (or at the newest
- * message). For a participant the other party's messages on the page become read, under the
- * conversation's row lock (the lock posting takes), so the unread count always equals the unread
- * messages; the other party hears a read receipt and the reader's streams the new count. An admin
- * reads any conversation, marks nothing, and the reading is audited.
+ * message). For a participant the other party's messages on the page become read, and in the same
+ * transaction the unread count drops by exactly the messages this call marked (a concurrent reader
+ * waits on their row locks and marks none of them again; a post adds one with its message), so the
+ * count always equals the unread messages. The other party hears a read receipt and the reader's
+ * streams the new count. An admin reads any conversation, marks nothing, and the reading is audited.
  */
 export async function listMessages(ctx: Ctx, raw: unknown): Promise<MessagePage> {
   const input = parseInput(listMessagesInput, raw);
@@ -57,11 +58,9 @@ export async function listMessages(ctx: Ctx, raw: unknown): Promise<MessagePage>
     return pageOf(seen, reader, await readPage(ctx.db, input));
 
   return withTx(ctx, async (tx) => {
-    const loaded = await loadConversation(tx, input.conversationId, { lock: true });
-    if (!loaded) throw notFound('Conversation');
     const page = await readPage(tx, input);
     const now = ctx.clock.now();
-    const conv = loaded.conversation;
+    const conv = seen.conversation;
     const marked = await tx
       .update(messages)
       .set({ readAt: now })
@@ -76,7 +75,7 @@ export async function listMessages(ctx: Ctx, raw: unknown): Promise<MessagePage>
         ),
       )
       .returning({ id: messages.id });
-    if (marked.length === 0) return pageOf(loaded, reader, page);
+    if (marked.length === 0) return pageOf(seen, reader, page);
 
     const readIds = new Set(marked.map((m) => m.id));
     for (const m of page.rows) if (readIds.has(m.id)) m.readAt = now;
@@ -100,7 +99,7 @@ export async function listMessages(ctx: Ctx, raw: unknown): Promise<MessagePage>
         data: { conversationId: conv.id, unread: reader === 'user' ? updated!.userUnread : updated!.shopUnread },
       },
     ]);
-    return pageOf({ ...loaded, conversation: updated! }, reader, page);
+    return pageOf({ ...seen, conversation: updated! }, reader, page);
   });
 }
 
