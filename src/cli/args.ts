@@ -10,6 +10,7 @@ const nouns = {
   payments: 'Card payments and refunds at Stripe',
   product: 'Listing moderation (products and events)',
   catalog: 'Catalog data',
+  conversation: 'Buyer–shop conversations, for abuse handling (reading is audited)',
 } as const;
 export type Noun = keyof typeof nouns;
 

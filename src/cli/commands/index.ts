@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import catalogSeed from './catalog/seed.ts';
+import conversationList from './conversation/list.ts';
+import conversationShow from './conversation/show.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
 import ledgerVerify from './ledger/verify.ts';
@@ -36,4 +38,6 @@ export const commands: ((program: Command) => void)[] = [
   productReject,
   productHide,
   catalogSeed,
+  conversationList,
+  conversationShow,
 ];
