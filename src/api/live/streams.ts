@@ -57,6 +57,8 @@ export function createStreamHub(bus: EventBus, config: Config['live'], log: Logg
   let total = 0;
 
   const write = (conn: Connection, chunk: string) => {
+    // Until its headers are out a stream is still opening; heartbeats and resyncs wait for it.
+    if (!conn.res.headersSent) return;
     if (conn.res.writableLength > MAX_UNSENT_BYTES) {
       conn.res.destroy();
       return;
@@ -85,7 +87,8 @@ export function createStreamHub(bus: EventBus, config: Config['live'], log: Logg
         })
       : [];
     if (missed === null) write(conn, RESYNC_FRAME);
-    const queued = conn.pending;
+    // A catch-up that overlapped this one may have delivered the queue already.
+    const queued = conn.pending ?? [];
     conn.pending = undefined;
     for (const event of [...(missed ?? []), ...queued]) deliver(conn, event);
   };
@@ -115,6 +118,8 @@ export function createStreamHub(bus: EventBus, config: Config['live'], log: Logg
   bus.onInterruption(() => {
     for (const entry of accounts.values())
       for (const conn of entry.connections) {
+        // A stream still opening catches up as its last opening step.
+        if (!conn.res.headersSent) continue;
         // Without a last event there is nothing to resume from: the client reloads over REST.
         if (!conn.lastId) write(conn, RESYNC_FRAME);
         else void catchUp(conn);

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/index.ts';
 import { publishOnCommit } from '../live/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
-import { MAX_PAGE_SIZE } from '../shared/pagination.ts';
+import { pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { loadConversation, otherSide, readerOf, type LoadedConversation } from './access.ts';
 import { toConversationDto, toMessageDto, type ConversationDto, type MessageDto } from './dto.ts';
@@ -17,12 +17,7 @@ export const listMessagesInput = z.object({
   conversationId: idSchema('conversation'),
   /** A message id: the page ends just before it (the next older page). Absent: the newest page. */
   before: idSchema('message').optional(),
-  limit: z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`)
-    .default(50),
+  limit: pageInput.shape.limit.unwrap().default(50),
 });
 export type ListMessagesInput = z.input<typeof listMessagesInput>;
 
