@@ -89,10 +89,10 @@ async function seed(bench: BenchContext, pairs: number): Promise<Pair[]> {
 /** Message frames carry `"text":"bench <sent at>"`: the arrival time minus that is the delivery latency. */
 const SENT_AT = /"text":"bench (\d+(?:\.\d+)?)"/g;
 
-/** Opens one event stream with node:http (no client-side buffering) and reports each message frame's latency. */
-function openStream(port: number, cookie: string, onLatency: (ms: number) => void): Promise<http.ClientRequest> {
+/** Opens one event stream with node:http (no client-side buffering) and reports each message frame's send time and arrival. */
+function openStream(port: number, cookie: string, onFrame: (sentAt: string, arrivedAt: number) => void, path = '/api/v1/stream'): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: '/api/v1/stream', agent: false, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+    const req = http.get({ host: HOST, port, path, agent: false, headers: { cookie, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`stream answered ${res.statusCode}`));
         res.resume();
@@ -105,7 +105,7 @@ function openStream(port: number, cookie: string, onLatency: (ms: number) => voi
         const text = tail + chunk;
         let last = 0;
         for (const m of text.matchAll(SENT_AT)) {
-          onLatency(now - Number(m[1]));
+          onFrame(m[1]!, now);
           last = m.index + m[0].length;
         }
         tail = text.slice(Math.max(last, text.length - 200));
@@ -114,6 +114,27 @@ function openStream(port: number, cookie: string, onLatency: (ms: number) => voi
     });
     req.on('error', reject);
   });
+}
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+/** The server's RSS after a full collection (the servers run with --expose-gc and collect on SIGUSR2). */
+async function settledRss(server: Server): Promise<number> {
+  process.kill(server.pid, 'SIGUSR2');
+  await sleep(1000);
+  return readMemory(server.pid)!.rss;
+}
+
+/** Opens `count` streams, 100 at a time; returns them with the RSS they added and how long opening took. */
+async function openIdle(server: Server, count: number, open: (i: number) => Promise<http.ClientRequest>) {
+  const before = await settledRss(server);
+  const started = performance.now();
+  const opened: http.ClientRequest[] = [];
+  for (let i = 0; i < count; i += 100) opened.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => open(i + j)))));
+  const seconds = (performance.now() - started) / 1000;
+  await sleep(2000);
+  const after = await settledRss(server);
+  return { opened, seconds, before, after, perStreamKb: (after - before) / count / 1024 };
 }
 
 async function main() {
@@ -126,19 +147,32 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mvshop-bench-stream-'));
   const bench: BenchContext = { databaseUrl: database.url, dataDir, jwtSecret: randomBytes(48).toString('hex'), activationSecret: randomBytes(48).toString('hex') };
   const requests: http.ClientRequest[] = [];
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: Server | undefined;
+  const baseEnv: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG'] as const) if (process.env[key]) baseEnv[key] = process.env[key]!;
+  const script = (name: string) => fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
   try {
+    log(`reference: ${opts.streams} streams on bare node:http`);
+    const ref = await startServer({ name: 'ref-sse', script: script('ref-sse'), env: { ...baseEnv }, cwd: root, nodeArgs: ['--expose-gc'] });
+    let reference: Awaited<ReturnType<typeof openIdle>>;
+    try {
+      reference = await openIdle(ref, opts.streams, () => openStream(ref.port, '', () => undefined, '/'));
+      for (const r of reference.opened) r.destroy();
+    } finally {
+      await ref.stop();
+    }
+
     log(`seeding ${pairs} buyers, ${pairs} shops and ${pairs} conversations`);
     const seeded = await seed(bench, pairs);
     const env: Record<string, string> = {
+      ...baseEnv,
       ...mvshopEnv(bench),
       MESSAGE_RATE_LIMIT_MAX: '1000000',
       STREAM_MAX_PER_PROCESS: String(opts.streams + 100),
       STREAM_REDIS_PREFIX: prefix,
       ...(opts.redis && { REDIS_URL: redisUrl }),
     };
-    for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG'] as const) if (process.env[key]) env[key] = process.env[key]!;
-    server = await startServer({ name: 'mvshop-live', script: fileURLToPath(new URL('./servers/mvshop-live.ts', import.meta.url)), env, cwd: root });
+    server = await startServer({ name: 'mvshop-live', script: script('mvshop-live'), env, cwd: root, nodeArgs: ['--expose-gc'] });
     const port = server.port;
 
     // Warm the posting path (JIT, pool) before measuring memory, with messages no stream is open for yet.
@@ -172,31 +206,30 @@ async function main() {
       const status = await postMessage(seeded[i % pairs]!, i % 2 === 1, `warm-up ${i}`);
       if (status !== 201) throw new Error(`warm-up post answered ${status}`);
     }
-    await sleep(2000);
-    const before = readMemory(server.pid)!;
 
     log(`opening ${opts.streams} streams`);
-    const latencies: number[] = [];
-    const onLatency = (ms: number) => latencies.push(ms);
-    const opening = performance.now();
-    for (let i = 0; i < pairs; i += 50) {
-      const batch = seeded.slice(i, i + 50);
-      requests.push(
-        ...(await Promise.all(
-          batch.flatMap((p) => [openStream(port, `token=${p.buyer.token}`, onLatency), openStream(port, `seller_token=${p.shop.token}`, onLatency)]),
-        )),
-      );
-    }
-    const openedMs = performance.now() - opening;
-    await sleep(3000);
-    const idle = readMemory(server.pid)!;
-    const perStreamKb = (idle.rss - before.rss) / opts.streams / 1024;
-    log(`${opts.streams} streams open in ${(openedMs / 1000).toFixed(1)} s; RSS ${(before.rss / MB).toFixed(1)} → ${(idle.rss / MB).toFixed(1)} MB`);
+    const arrivals: [sentAt: string, arrivedAt: number][] = [];
+    const onFrame = (sentAt: string, arrivedAt: number) => void arrivals.push([sentAt, arrivedAt]);
+    // Stream i: buyer i/2 for even i, that buyer's shop for odd i.
+    const idle = await openIdle(server, opts.streams, (i) => {
+      const pair = seeded[Math.floor(i / 2)]!;
+      return openStream(port, i % 2 === 0 ? `token=${pair.buyer.token}` : `seller_token=${pair.shop.token}`, onFrame);
+    });
+    requests.push(...idle.opened);
+    log(`${opts.streams} streams open in ${idle.seconds.toFixed(1)} s; RSS ${(idle.before / MB).toFixed(1)} → ${(idle.after / MB).toFixed(1)} MB`);
 
     log(`posting ${opts.rate} messages/s for ${opts.duration} s`);
     const total = Math.round(opts.rate * opts.duration);
     const postLatencies: number[] = [];
+    /** When each POST's response arrived, by the send time its message carries. */
+    const answeredAt = new Map<string, number>();
     let failed = 0;
+    /** Why posts failed: a status or a connection error code, with counts. */
+    const failures: Record<string, number> = {};
+    const fail = (why: string) => {
+      failed++;
+      failures[why] = (failures[why] ?? 0) + 1;
+    };
     const cpu0 = processCpuSeconds(server.pid);
     const start = performance.now();
     const inFlight: Promise<void>[] = [];
@@ -206,13 +239,16 @@ async function main() {
       if (wait > 0) await sleep(wait);
       const pair = seeded[Math.floor(Math.random() * pairs)]!;
       const sentAt = performance.now();
+      const key = sentAt.toFixed(3);
       inFlight.push(
-        postMessage(pair, i % 2 === 1, `bench ${sentAt.toFixed(3)}`).then(
+        postMessage(pair, i % 2 === 1, `bench ${key}`).then(
           (status) => {
-            if (status === 201) postLatencies.push(performance.now() - sentAt);
-            else failed++;
+            const now = performance.now();
+            answeredAt.set(key, now);
+            if (status === 201) postLatencies.push(now - sentAt);
+            else fail(String(status));
           },
-          () => void failed++,
+          (err: NodeJS.ErrnoException) => fail(err.code ?? err.message),
         ),
       );
     }
@@ -222,7 +258,9 @@ async function main() {
     const cpu1 = processCpuSeconds(server.pid);
     const loaded = readMemory(server.pid)!;
 
-    latencies.sort((a, b) => a - b);
+    const latencies = arrivals.map(([sentAt, at]) => at - Number(sentAt)).sort((a, b) => a - b);
+    // Negative when the frame beat the POST's own response: the event is published at commit.
+    const afterResponse = arrivals.map(([sentAt, at]) => at - (answeredAt.get(sentAt) ?? NaN)).filter(Number.isFinite).sort((a, b) => a - b);
     postLatencies.sort((a, b) => a - b);
     const report = {
       when: new Date().toISOString(),
@@ -230,13 +268,15 @@ async function main() {
       bus: opts.redis ? 'redis' : 'in-process',
       machine: { cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Number(l.toFixed(2))) },
       streams: opts.streams,
-      secondsToOpen: Number((openedMs / 1000).toFixed(2)),
-      rssMb: { beforeStreams: before.rss / MB, withIdleStreams: idle.rss / MB, afterLoad: loaded.rss / MB, peak: loaded.peak / MB },
-      rssPerStreamKb: Number(perStreamKb.toFixed(1)),
-      messages: { posted: total - failed, failed, perSecond: Number(((total - failed) / seconds).toFixed(1)) },
+      secondsToOpen: Number(idle.seconds.toFixed(2)),
+      rssMb: { beforeStreams: idle.before / MB, withIdleStreams: idle.after / MB, afterLoad: loaded.rss / MB, peak: loaded.peak / MB },
+      rssPerStreamKb: Number(idle.perStreamKb.toFixed(1)),
+      referenceRssPerStreamKb: Number(reference.perStreamKb.toFixed(1)),
+      messages: { posted: total - failed, failed, failures, perSecond: Number(((total - failed) / seconds).toFixed(1)) },
       // Each message reaches two streams: the recipient's and the sender's own.
       deliveries: { expected: (total - failed) * 2, received: latencies.length },
       deliveryLatencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) },
+      deliveryAfterPostResponseMs: { p50: percentile(afterResponse, 50), p99: percentile(afterResponse, 99) },
       postLatencyMs: { p50: percentile(postLatencies, 50), p99: percentile(postLatencies, 99) },
       serverCpuPct: cpu0 !== undefined && cpu1 !== undefined ? Number((((cpu1 - cpu0) / seconds) * 100).toFixed(1)) : undefined,
     };
@@ -244,10 +284,11 @@ async function main() {
     process.stdout.write(
       [
         `${report.bus} bus, ${report.streams} open streams (opened in ${report.secondsToOpen} s)`,
-        `RSS: ${fmt(report.rssMb.beforeStreams)} MB before, ${fmt(report.rssMb.withIdleStreams)} MB with the streams idle → ${report.rssPerStreamKb} KB per stream; ${fmt(report.rssMb.afterLoad)} MB after the load (peak ${fmt(report.rssMb.peak)})`,
-        `messages: ${report.messages.posted} posted (${report.messages.perSecond}/s), ${report.messages.failed} failed; deliveries ${report.deliveries.received} of ${report.deliveries.expected}`,
+        `RSS: ${fmt(report.rssMb.beforeStreams)} MB before, ${fmt(report.rssMb.withIdleStreams)} MB with the streams idle → ${report.rssPerStreamKb} KB per stream (bare node:http SSE: ${report.referenceRssPerStreamKb} KB); ${fmt(report.rssMb.afterLoad)} MB after the load (peak ${fmt(report.rssMb.peak)})`,
+        `messages: ${report.messages.posted} posted (${report.messages.perSecond}/s), ${report.messages.failed} failed${failed ? ` ${JSON.stringify(failures)}` : ''}; deliveries ${report.deliveries.received} of ${report.deliveries.expected}`,
         `delivery latency (POST sent → frame received): p50 ${fmt(report.deliveryLatencyMs.p50)} ms, p90 ${fmt(report.deliveryLatencyMs.p90)} ms, p99 ${fmt(report.deliveryLatencyMs.p99)} ms, max ${fmt(report.deliveryLatencyMs.max)} ms`,
-        `POST /message/create-new-message: p50 ${fmt(report.postLatencyMs.p50)} ms, p99 ${fmt(report.postLatencyMs.p99)} ms; server CPU ${report.serverCpuPct ?? '-'}% of a core`,
+        `POST /message/create-new-message: p50 ${fmt(report.postLatencyMs.p50)} ms, p99 ${fmt(report.postLatencyMs.p99)} ms; frame after the POST's response: p50 ${fmt(report.deliveryAfterPostResponseMs.p50)} ms, p99 ${fmt(report.deliveryAfterPostResponseMs.p99)} ms`,
+        `server CPU ${report.serverCpuPct ?? '-'}% of a core; load average ${report.machine.loadavg.join(' ')} on ${report.machine.cpus} cores`,
         '',
       ].join('\n'),
     );

@@ -8,6 +8,7 @@ import { openStreamHub } from '../../src/api/live/index.ts';
 import { connectRedis } from '../../src/api/server.ts';
 import { createCore, loadConfig } from '../../src/core/index.ts';
 import { listen, serveUntilParentLeaves } from './child.ts';
+import { exposeGcOnSignal } from './gc-signal.ts';
 
 const config = loadConfig(process.env);
 const core = await createCore(config);
@@ -16,6 +17,7 @@ if (redis) await new Promise((resolve) => redis.once('ready', resolve));
 const streams = openStreamHub(core, redis);
 const app = createApp(core, { redis, streams });
 const server = await listen(app);
+exposeGcOnSignal();
 serveUntilParentLeaves(server, async () => {
   await streams.close();
   redis?.disconnect();

@@ -6,6 +6,7 @@ import type { StreamHub } from '../live/index.ts';
 import { readToken, requireUserOrSeller } from '../session.ts';
 
 const kindAsked: Record<string, 'user' | 'shop'> = { user: 'user', seller: 'shop', shop: 'shop' };
+type SessionActor = Extract<Actor, { kind: 'user' | 'shop' }>;
 
 /**
  * `GET /stream`: Server-Sent Events for one signed-in account, a buyer or a shop (`?as=seller` picks
@@ -18,10 +19,9 @@ export function streamRoutes(core: Core, hub: StreamHub): Router {
     const asked = typeof req.query.as === 'string' ? kindAsked[req.query.as] : undefined;
     if (req.query.as !== undefined && !asked)
       throw new AppError('VALIDATION_FAILED', 'as must be user or seller', { fields: { as: 'must be user or seller' } });
-    const actors = res.locals.actors ?? [];
-    const actor = asked ? actors.find((a) => a.kind === asked) : actors[0];
+    const actor = (res.locals.actors ?? []).find((a): a is SessionActor => (a.kind === 'user' || a.kind === 'shop') && (!asked || a.kind === asked));
     if (!actor) throw new AppError('UNAUTHENTICATED', asked === 'shop' ? 'Please sign in to your shop first' : 'Please sign in first');
-    const { kind, id } = actor as Extract<Actor, { kind: 'user' | 'shop' }>;
+    const { kind, id } = actor;
     const token = readToken(req, kind)!;
     await hub.open(req, res, {
       account: id,

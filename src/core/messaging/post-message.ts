@@ -9,7 +9,7 @@ import { AppError, notFound } from '../shared/errors.ts';
 import { optionalText } from '../shared/fields.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
-import { assertCanPost, loadConversation, otherSide, senderOf } from './access.ts';
+import { assertCanPost, loadConversation, otherSide, senderOf, type LoadedConversation } from './access.ts';
 import { previewOf, toMessageDto, type MessageDto } from './dto.ts';
 import { scheduleUnreadEmail } from './unread-email.ts';
 
@@ -39,19 +39,21 @@ export async function postMessage(ctx: Ctx, raw: unknown, uploads: readonly Imag
   if (text === '' && uploads.length === 0)
     throw new AppError('VALIDATION_FAILED', 'text is required unless an image is attached', { fields: { text: 'is required unless an image is attached' } });
 
-  // Checked before any image is stored, so a stranger's upload never reaches the media store.
-  const seen = await loadConversation(ctx.db, input.conversationId);
-  if (!seen) throw notFound('Conversation');
-  const side = senderOf(ctx.actor, seen.conversation);
-  assertCanPost(seen, side);
+  const senderIn = (loaded: LoadedConversation | undefined) => {
+    if (!loaded) throw notFound('Conversation');
+    const side = senderOf(ctx.actor, loaded.conversation);
+    assertCanPost(loaded, side);
+    return side;
+  };
+  // Checked before any image is stored too, so a stranger's upload never reaches the media store.
+  if (uploads.length > 0) senderIn(await loadConversation(ctx.db, input.conversationId));
 
   const row = await withStoredImages(ctx, uploads, IMAGE_FOLDER, (images) =>
     withTx(ctx, async (tx) => {
       const c = { ...ctx, db: tx };
       const loaded = await loadConversation(tx, input.conversationId, { lock: true });
-      if (!loaded) throw notFound('Conversation');
-      assertCanPost(loaded, side);
-      const conv = loaded.conversation;
+      const side = senderIn(loaded);
+      const conv = loaded!.conversation;
       const recipient = otherSide(side);
       const now = ctx.clock.now();
       const [message] = await tx
