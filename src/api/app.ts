@@ -26,10 +26,15 @@ import { shopMoneyRoutes } from './routes/shop-money.ts';
 import { shopRoutes } from './routes/shops.ts';
 import { userRoutes, type AuthLimiters } from './routes/users.ts';
 import { withdrawalRoutes } from './routes/withdrawals.ts';
+import { openStreamHub, type StreamHub } from './live/index.ts';
+import { conversationRoutes, messageRoutes } from './routes/messaging.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export interface AppOptions {
   /** Shared rate-limit store and readiness check; without it limits are per process. */
   redis?: Redis;
+  /** Live event streams (`GET /stream`); opened here when the caller does not manage them. */
+  streams?: StreamHub;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -113,6 +118,9 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   api.use('/payment', paymentRoutes(core));
   api.use('/order', orderRoutes(core));
   api.use('/withdraw', withdrawalRoutes(core));
+  api.use('/conversation', conversationRoutes(core));
+  api.use('/message', messageRoutes(core, opts.redis));
+  api.use('/stream', streamRoutes(core, opts.streams ?? openStreamHub(core, opts.redis)));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import { createCore, type Config, type Core } from '../core/index.ts';
 import { preparePasswordChecks } from '../core/auth/index.ts';
 import { createApp } from './app.ts';
+import { openStreamHub, type StreamHub } from './live/index.ts';
 
 export interface RunningApi {
   core: Core;
   server: Server;
   redis?: Redis;
+  streams: StreamHub;
   close(): Promise<void>;
 }
 
@@ -49,7 +51,8 @@ export async function startApi(config: Config, core?: Core): Promise<RunningApi>
       redis.once('ready', done);
     });
   await preparePasswordChecks();
-  const app = createApp(c, { redis });
+  const streams = openStreamHub(c, redis);
+  const app = createApp(c, { redis, streams });
   if (config.outbox.inApi) c.outbox.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -58,7 +61,10 @@ export async function startApi(config: Config, core?: Core): Promise<RunningApi>
     core: c,
     server,
     redis,
+    streams,
     async close() {
+      // Open event streams never finish by themselves; their clients reconnect to another process.
+      await streams.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

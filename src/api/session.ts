@@ -36,7 +36,8 @@ export function clearSessionCookie(res: Response, config: Config, kind: SessionK
   res.clearCookie(cookieNames[kind], cookieOptions(config));
 }
 
-function readToken(req: Request, kind: SessionKind): string | undefined {
+/** The session token of `kind` a request carries: its cookie, else a Bearer token. */
+export function readToken(req: Request, kind: SessionKind): string | undefined {
   const cookie = (req.cookies as Record<string, string | undefined> | undefined)?.[cookieNames[kind]];
   if (cookie) return cookie;
   const header = req.headers.authorization;

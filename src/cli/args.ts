@@ -15,6 +15,7 @@ const nouns = {
   coupon: 'Shop coupons across every shop',
   audit: 'The audit log of admin and operator actions, and its hash chain',
   settle: 'Seller settlement: delivered orders\' money from pending to available',
+  conversation: 'Buyer–shop conversations, for abuse handling (reading is audited)',
 } as const;
 export type Noun = keyof typeof nouns;
 

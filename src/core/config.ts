@@ -107,6 +107,14 @@ const envSchema = z.object({
     .regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be an amount in major units with at most 2 decimals, such as 50.00')
     .default('50.00'),
   OPS_EMAIL: optionalString.pipe(z.email().optional()),
+  MESSAGE_EMAIL_DELAY_MINUTES: int(15, 1, 7 * 24 * 60),
+  MESSAGE_RATE_LIMIT_MAX: int(30, 1),
+  MESSAGE_RATE_LIMIT_WINDOW_SECONDS: int(60, 1),
+  STREAM_HEARTBEAT_SECONDS: int(25, 1, 3600),
+  STREAM_RETENTION_SECONDS: int(300, 1, 86_400),
+  STREAM_MAX_PER_ACCOUNT: int(5, 1, 1000),
+  STREAM_MAX_PER_PROCESS: int(10_000, 1),
+  STREAM_REDIS_PREFIX: z.string().trim().min(1).default('mvshop:live'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -182,6 +190,10 @@ export interface Config {
    * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval.
    */
   money: { settlementHoldDays: number; withdrawMinMinor: number; opsEmail?: string };
+  /** Buyer–shop messages: unread-message email delay, posting limit per sender. */
+  messaging: { emailDelayMinutes: number; rateLimit: { max: number; windowSeconds: number } };
+  /** Live event streams (`GET /stream`): heartbeats, resume window, connection bounds, Redis key prefix. */
+  live: { heartbeatMs: number; retentionMs: number; maxPerAccount: number; maxPerProcess: number; redisPrefix: string };
 }
 
 export { ConfigError };
@@ -338,6 +350,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
     catalog: { moderation: e.PRODUCT_MODERATION },
     money: { settlementHoldDays: e.SETTLEMENT_HOLD_DAYS, withdrawMinMinor: majorToMinor(e.WITHDRAW_MIN), opsEmail: e.OPS_EMAIL },
+    messaging: {
+      emailDelayMinutes: e.MESSAGE_EMAIL_DELAY_MINUTES,
+      rateLimit: { max: e.MESSAGE_RATE_LIMIT_MAX, windowSeconds: e.MESSAGE_RATE_LIMIT_WINDOW_SECONDS },
+    },
+    live: {
+      heartbeatMs: e.STREAM_HEARTBEAT_SECONDS * 1000,
+      retentionMs: e.STREAM_RETENTION_SECONDS * 1000,
+      maxPerAccount: e.STREAM_MAX_PER_ACCOUNT,
+      maxPerProcess: e.STREAM_MAX_PER_PROCESS,
+      redisPrefix: e.STREAM_REDIS_PREFIX,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type { Mailer } from './mail/mailer.ts';
 import type { MediaStore } from './media/media-store.ts';
 import type { AzureTokenVerifier } from './auth/azure-verifier.ts';
 import type { PaymentProvider } from './payments/payment-provider.ts';
+import type { LivePublisher } from './live/live-events.ts';
 
 /** Who is acting. Recorded in audit rows and order histories. */
 export type Actor =
@@ -39,6 +40,8 @@ export interface Ports {
   azure?: AzureTokenVerifier;
   /** Card payments; absent without STRIPE_SECRET_KEY (cash on delivery still works). */
   payments?: PaymentProvider;
+  /** Live events (messages, read receipts, order status) for connected streams; set by the API process. */
+  live?: LivePublisher;
 }
 
 /**

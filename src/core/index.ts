@@ -56,6 +56,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     media: opts.ports?.media ?? createMediaStore(config),
     azure: opts.ports?.azure ?? (config.azure ? createAzureVerifier(config.azure) : undefined),
     payments: opts.ports?.payments ?? (config.stripe.secretKey ? createStripeProvider(config.stripe) : undefined),
+    live: opts.ports?.live,
   };
 
   const system: Actor = { kind: 'system', name: 'outbox' };

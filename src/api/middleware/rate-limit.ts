@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../../core/index.ts';
@@ -8,10 +8,12 @@ export interface RateLimitOptions {
   points: number;
   durationSeconds: number;
   redis?: Redis;
+  /** Whose requests count together (after a session guard: the account); default the client address. */
+  key?: (req: Request, res: Response) => string;
 }
 
 /**
- * Counts requests per client address. With Redis the limit is shared by every API process and
+ * Counts requests per client address (or per `key`). With Redis the limit is shared by every API process and
  * Redis decides. Each process also keeps its own count of the same requests in memory, all the
  * time: when Redis is unreachable that count decides, so an outage continues from what this
  * process has already let through instead of granting fresh attempts, and a process never allows
@@ -31,7 +33,7 @@ export function rateLimit(opts: RateLimitOptions): RequestHandler {
     });
   return async (req, res, next) => {
     // req.ip honours TRUST_PROXY: a forged X-Forwarded-For is ignored unless the proxy is trusted.
-    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const key = opts.key?.(req, res) ?? req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const localRefusal = local.consume(key).then(
       () => undefined,
       (refusal: RateLimiterRes) => refusal,

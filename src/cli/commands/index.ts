@@ -4,6 +4,8 @@ import auditVerify from './audit/verify.ts';
 import catalogSeed from './catalog/seed.ts';
 import couponDelete from './coupon/delete.ts';
 import couponList from './coupon/list.ts';
+import conversationList from './conversation/list.ts';
+import conversationShow from './conversation/show.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
 import eventDelete from './event/delete.ts';
@@ -72,4 +74,6 @@ export const commands: ((program: Command) => void)[] = [
   auditList,
   auditVerify,
   statsShow,
+  conversationList,
+  conversationShow,
 ];

@@ -6,7 +6,8 @@ import { AppError } from '../shared/errors.ts';
 
 export const MIN_IMAGES = 1;
 export const MAX_IMAGES = 5;
-const FOLDER = 'products';
+/** Where listing images live in the media store. */
+export const LISTING_IMAGE_FOLDER = 'products';
 
 /** A listing shows 1–5 images; checked here too, so the CLI and worker get the same rule as the API. */
 export function checkImageCount(uploads: readonly ImageUpload[]): void {
@@ -25,20 +26,4 @@ export async function removeImages(ctx: Ctx, images: readonly Image[]): Promise<
     .where(inArray(sql`${orderLines.image}->>'public_id'`, ids));
   const inUse = new Set(kept.map((k) => k.id));
   await Promise.all(ids.filter((id) => !inUse.has(id)).map((id) => removeImageQuietly(ctx, id)));
-}
-
-/**
- * Stores the uploads (outside any transaction: the store may be Cloudinary), then runs `write` with them.
- * If storing or writing fails, the images stored for this call are removed again, so no file is orphaned.
- */
-export async function withStoredImages<T>(ctx: Ctx, uploads: readonly ImageUpload[], write: (images: Image[]) => Promise<T>): Promise<T> {
-  const stored: Image[] = [];
-  try {
-    // One at a time keeps the order the seller chose and stops at the first refusal.
-    for (const upload of uploads) stored.push(await ctx.ports.media.put(upload, FOLDER));
-    return await write(stored);
-  } catch (err) {
-    await removeImages(ctx, stored);
-    throw err;
-  }
 }

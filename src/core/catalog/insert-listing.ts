@@ -1,8 +1,8 @@
 import type { Ctx } from '../context.ts';
 import { products, type ListingKind, type ModerationStatus } from '../db/schema/index.ts';
-import type { ImageUpload } from '../media/index.ts';
 import { newId } from '../shared/ids.ts';
-import { checkImageCount, withStoredImages } from './images.ts';
+import { withStoredImages, type ImageUpload } from '../media/index.ts';
+import { checkImageCount, LISTING_IMAGE_FOLDER } from './images.ts';
 import { findListing, sellerId, toListingDtos } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
@@ -25,7 +25,7 @@ export async function insertListing(ctx: Ctx, kind: ListingKind, input: NewListi
   const shopId = sellerId(ctx);
   checkImageCount(uploads);
   const id = newId(kind);
-  await withStoredImages(ctx, uploads, async (images) => {
+  await withStoredImages(ctx, uploads, LISTING_IMAGE_FOLDER, async (images) => {
     const now = ctx.clock.now();
     await ctx.db.insert(products).values({
       id,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { products, type Image, type ModerationStatus } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
-import type { ImageUpload } from '../media/index.ts';
+import { withStoredImages, type ImageUpload } from '../media/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -17,7 +17,7 @@ import {
   stock,
   tags,
 } from './fields.ts';
-import { checkImageCount, removeImages, withStoredImages } from './images.ts';
+import { checkImageCount, LISTING_IMAGE_FOLDER, removeImages } from './images.ts';
 import { findListing, lockOwnListing, parseIdParam, sellerId, toListingDtos } from './listings.ts';
 import type { ListingDto } from './dto.ts';
 
@@ -51,7 +51,7 @@ export async function updateProduct(ctx: Ctx, rawId: unknown, raw: unknown, uplo
   if (!current || current.product.kind !== 'product') throw notFound('Product');
   if (current.product.shopId !== sellerId(ctx)) throw forbidden('This product belongs to another shop');
 
-  const replaced = await withStoredImages(ctx, uploads ?? [], (images) =>
+  const replaced = await withStoredImages(ctx, uploads ?? [], LISTING_IMAGE_FOLDER, (images) =>
     withTx(ctx, async (tx) => {
       const row = await lockOwnListing(tx, ctx, id, 'product');
       const original = input.originalPrice ?? row.originalPriceMinor;

@@ -6,10 +6,30 @@ import { pgErrorCode } from './pg-error.ts';
 
 export { pgErrorCode };
 
+// What to do once a transaction opened by withTx commits (see onCommit), keyed by its handle.
+const commitHooks = new WeakMap<object, (() => void)[]>();
+
 /** Joins the transaction `ctx.db` is already in, or opens one. The use case owns its atomic unit. */
 export async function withTx<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>): Promise<T> {
   if (is(ctx.db, PgTransaction)) return fn(ctx.db);
-  return ctx.db.transaction((tx) => fn(tx as unknown as Db));
+  const hooks: (() => void)[] = [];
+  const result = await ctx.db.transaction((tx) => {
+    commitHooks.set(tx, hooks);
+    return fn(tx as unknown as Db);
+  });
+  for (const hook of hooks) hook();
+  return result;
+}
+
+/**
+ * Runs `fn` once the transaction `db` belongs to has committed (never if it rolls back), or at once
+ * outside a transaction. For notifications about a change that must not be seen before it is real.
+ * A transaction not opened by withTx cannot be followed, so `fn` runs at once there too.
+ */
+export function onCommit(db: Db, fn: () => void): void {
+  const hooks = commitHooks.get(db);
+  if (hooks) hooks.push(fn);
+  else fn();
 }
 
 /**

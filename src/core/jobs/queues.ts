@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAIL_TOPIC, sendEmailHandler } from '../mail/index.ts';
+import { UNREAD_EMAIL_TOPIC, unreadEmailHandler } from '../messaging/index.ts';
 import type { OutboxHandler, OutboxHandlers } from '../outbox/index.ts';
 
 /** The worker's queues, one per concern: each has its own concurrency and can be paused on its own. */
@@ -10,6 +11,7 @@ export const queueNameSchema = z.enum(queueNames, { error: `must be one of ${que
 /** Every outbox topic: the handler that delivers it and the queue its jobs run on. */
 export const outboxTopics: Record<string, { queue: QueueName; handler: OutboxHandler }> = {
   [MAIL_TOPIC]: { queue: 'email', handler: sendEmailHandler },
+  [UNREAD_EMAIL_TOPIC]: { queue: 'email', handler: unreadEmailHandler },
 };
 
 /** The same handlers, by topic, for the in-process poller. */

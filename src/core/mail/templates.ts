@@ -56,6 +56,17 @@ export const templates = {
       ]),
     }),
   },
+  'unread-messages': {
+    vars: z.object({ name: z.string(), from: z.string(), count: z.number().int().positive(), url: z.url() }),
+    render: (v: { name: string; from: string; count: number; url: string }) => ({
+      subject: `${v.from} sent you ${v.count === 1 ? 'a message' : `${v.count} messages`} on mvshop`,
+      ...layout(
+        `Hello ${v.name},`,
+        [`You have ${v.count === 1 ? 'an unread message' : `${v.count} unread messages`} from ${v.from}.`],
+        { label: 'Read and reply', url: v.url },
+      ),
+    }),
+  },
   'order-placed': {
     vars: z.object({ name: z.string(), orders: z.array(z.object({ id: z.string(), shop: z.string(), total: z.string() })), total: z.string(), currency: z.string() }),
     render: (v: { name: string; orders: { id: string; shop: string; total: string }[]; total: string; currency: string }) => ({

@@ -18,3 +18,4 @@ export function createMediaStore(config: Config): MediaStore {
   };
 }
 export { removeImageQuietly } from './remove-quietly.ts';
+export { withStoredImages } from './stored-images.ts';

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { actorLabel, type Ctx } from '../context.ts';
 import { orderEvents, orders, type OrderStatus } from '../db/schema/commerce.ts';
+import { publishOnCommit } from '../live/index.ts';
 import { assertTransition } from '../shared/state-machine.ts';
 import { newId } from '../shared/ids.ts';
 import { orderTransitions } from './status.ts';
@@ -9,7 +10,8 @@ type OrderRow = typeof orders.$inferSelect;
 
 /**
  * Moves a locked order to `to` if the table allows it, with its history row. Extra column changes
- * (delivered time, payment status) ride along in the same update.
+ * (delivered time, payment status) ride along in the same update. The buyer's and the shop's live
+ * streams hear of it once the transaction commits.
  */
 export async function transitionOrder(
   ctx: Ctx,
@@ -33,6 +35,11 @@ export async function transitionOrder(
     note: opts.note ?? null,
     createdAt: now,
   });
+  const data = { orderId: order.id, from: order.status, status: to, at: now.toISOString() };
+  publishOnCommit(ctx, [
+    { account: order.userId, type: 'order-status', data },
+    { account: order.shopId, type: 'order-status', data },
+  ]);
   return updated!;
 }
 

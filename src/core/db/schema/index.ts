@@ -5,3 +5,4 @@ export type { Image } from './columns.ts';
 export * from './catalog.ts';
 export * from './commerce.ts';
 export * from './withdrawals.ts';
+export * from './messaging.ts';

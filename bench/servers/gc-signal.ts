@@ -1,0 +1,8 @@
+/**
+ * Under `node --expose-gc`, SIGUSR2 runs a full garbage collection, so the bench reads memory that
+ * live objects hold rather than garbage a collection has not reached yet.
+ */
+export function exposeGcOnSignal(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) process.on('SIGUSR2', () => gc());
+}

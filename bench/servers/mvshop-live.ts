@@ -1,0 +1,25 @@
+/**
+ * The real mvshop API as `startApi` wires it, with live streams on Redis when the bench passes
+ * REDIS_URL (and on the in-process bus otherwise), bound to 127.0.0.1 on a free port. For the
+ * stream benchmark (bench/stream.ts).
+ */
+import { createApp } from '../../src/api/app.ts';
+import { openStreamHub } from '../../src/api/live/index.ts';
+import { connectRedis } from '../../src/api/server.ts';
+import { createCore, loadConfig } from '../../src/core/index.ts';
+import { listen, serveUntilParentLeaves } from './child.ts';
+import { exposeGcOnSignal } from './gc-signal.ts';
+
+const config = loadConfig(process.env);
+const core = await createCore(config);
+const redis = config.redisUrl ? connectRedis(config.redisUrl, core.log) : undefined;
+if (redis) await new Promise((resolve) => redis.once('ready', resolve));
+const streams = openStreamHub(core, redis);
+const app = createApp(core, { redis, streams });
+const server = await listen(app);
+exposeGcOnSignal();
+serveUntilParentLeaves(server, async () => {
+  await streams.close();
+  redis?.disconnect();
+  await core.close();
+});

@@ -1,0 +1,96 @@
+import type { ConversationSide, Image } from '../db/schema/index.ts';
+import { conversations, messages } from '../db/schema/index.ts';
+
+type ConversationRow = typeof conversations.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+/** What anyone in a conversation sees of either party: public name and avatar only. */
+export interface PartyDto {
+  _id: string;
+  name: string;
+  avatar: Image | null;
+}
+
+/** A conversation as one viewer sees it. `members` and `lastMessage` keep the storefront's names. */
+export interface ConversationDto {
+  _id: string;
+  members: [string, string];
+  userId: string;
+  sellerId: string;
+  productId: string | null;
+  user: PartyDto;
+  shop: PartyDto;
+  /** The party the viewer talks to; null for an admin reading someone else's conversation. */
+  otherParty: PartyDto | null;
+  /** A preview of the last message (its text, shortened, or `[image]`). */
+  lastMessage: string | null;
+  lastMessageId: string | null;
+  lastMessageSender: string | null;
+  messageCount: number;
+  /** Messages from the other party the viewer has not read; null for an admin. */
+  unread: number | null;
+  createdAt: string;
+  /** The last activity (the last message, or the creation). */
+  updatedAt: string;
+}
+
+export interface MessageDto {
+  _id: string;
+  conversationId: string;
+  /** The sending account's id (a user or a shop). */
+  sender: string;
+  senderSide: ConversationSide;
+  text: string;
+  images: Image[];
+  readAt: string | null;
+  createdAt: string;
+}
+
+/** A conversation row with both parties' public columns, as the queries in this module read it. */
+export interface ConversationWithParties {
+  conversation: ConversationRow;
+  user: PartyDto;
+  shop: PartyDto;
+}
+
+/** Who reads: one of the two sides, or an admin (who reads but is never a party). */
+export type ConversationViewer = ConversationSide | 'admin';
+
+const PREVIEW_LENGTH = 140;
+
+/** The inbox preview of a message: its text cut to 140 characters, or `[image]` for an image alone. */
+export function previewOf(text: string, imageCount: number): string {
+  if (text === '') return imageCount === 1 ? '[image]' : `[${imageCount} images]`;
+  return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH - 1)}…` : text;
+}
+
+export function toConversationDto({ conversation: c, user, shop }: ConversationWithParties, viewer: ConversationViewer): ConversationDto {
+  return {
+    _id: c.id,
+    members: [c.userId, c.shopId],
+    userId: c.userId,
+    sellerId: c.shopId,
+    productId: c.productId,
+    user,
+    shop,
+    otherParty: viewer === 'user' ? shop : viewer === 'shop' ? user : null,
+    lastMessage: c.lastMessagePreview,
+    lastMessageId: c.lastMessageId,
+    lastMessageSender: c.lastMessageSender,
+    messageCount: c.messageCount,
+    unread: viewer === 'user' ? c.userUnread : viewer === 'shop' ? c.shopUnread : null,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.lastActivityAt.toISOString(),
+  };
+}
+
+export const toMessageDto = (m: MessageRow): MessageDto => ({
+  _id: m.id,
+  conversationId: m.conversationId,
+  sender: m.senderId,
+  senderSide: m.senderSide,
+  text: m.text,
+  images: m.images,
+  readAt: m.readAt ? m.readAt.toISOString() : null,
+  createdAt: m.createdAt.toISOString(),
+});
