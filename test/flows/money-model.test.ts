@@ -103,6 +103,8 @@ async function runSequence(ops: Op[]) {
   let leftover;
   do leftover = await settleDueOrders(app.core.ctx({ kind: 'system', name: 'model' }), { limit: 1000 });
   while (leftover.count === 1000);
+  // The previous sequence's emails (thousands) are delivered first, so this one's sign-up emails are not queued behind them.
+  await app.core.outbox.drain();
   const sellers: Awaited<ReturnType<typeof sellerWithBank>>[] = [];
   for (const price of PRICES_MINOR) sellers.push(await sellerWithBank(app, price / 100));
   const buyer = await signUpUser(app);

@@ -80,7 +80,7 @@ describe('without Redis (the embedded default)', () => {
   it('the worker delivers from the outbox in process and runs its schedules on timers', { timeout: 30_000 }, async () => {
     const w = await startWorker(config({}));
     running.push(w);
-    expect(w.runs).toEqual(['outbox-poller', 'timer:maintenance.expired-tokens', 'timer:maintenance.outbox', 'timer:maintenance.webhook-events']);
+    expect(w.runs).toEqual(['outbox-poller', 'timer:settlement.settle', 'timer:maintenance.expired-tokens', 'timer:maintenance.outbox', 'timer:maintenance.webhook-events']);
     const past = { ...w.core.ctx(), clock: { now: () => new Date(Date.now() - 3 * 86_400_000) } };
     await issueEmailToken(past, { purpose: 'reset-password', kind: 'user', subjectId: 'usr_inprocess', ttlMinutes: 30 });
     const to = uniqueEmail('inprocess');
