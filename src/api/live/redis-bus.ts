@@ -56,6 +56,9 @@ export function createRedisBus(opts: RedisBusOptions): EventBus {
   const listeners = new Map<string, (event: StreamEvent) => void>();
   const interruptions: (() => void)[] = [];
 
+  subscriber.on('error', () => {
+    // It reconnects by itself; the API's main Redis connection already logs the outage once.
+  });
   subscriber.on('message', (channel: string, frame: string) => {
     const listener = listeners.get(channel);
     if (listener) listener({ id: frame.slice(4, frame.indexOf('\n')), frame });
