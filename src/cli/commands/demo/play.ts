@@ -13,7 +13,7 @@ export default function register(program: Command): void {
     .command('demo')
     .description('play a marketplace day (sign-ups, multi-shop checkouts, delivery, a refund, settlement, a withdrawal) on a fresh temporary database and verify the books')
     .option('--data-dir <dir>', 'keep the demo database, mailbox and uploads in this new or empty folder (kept afterwards)')
-    .option('--keep', 'keep the temporary folder and print where it is')
+    .option('--keep', 'keep the temporary folder (database, mailbox, uploads) and print where it is')
     .action((opts: { dataDir?: string; keep?: boolean }, cmd: Command) =>
       runCommand(cmd, async ({ io, operator }) => {
         const started = performance.now();
@@ -40,6 +40,8 @@ export default function register(program: Command): void {
         // Only the demo's own settings: the configured database, SMTP, Stripe and Cloudinary are never used.
         const config = loadConfig({
           DATA_DIR: dir,
+          // A database nobody keeps lives in memory: no data files to write, no wire server to talk through.
+          ...(!keep && { PGLITE_DIR: 'memory://' }),
           PRODUCT_MODERATION: 'pre',
           // Throwaway accounts: a cheap password hash keeps the sign-ups quick.
           ARGON2_MEMORY_KIB: '1024',
@@ -50,7 +52,7 @@ export default function register(program: Command): void {
         const { mailer, inbox } = recordingMailer(createMailer(config.mail));
         const step = (text: string) => io.note(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}`);
         try {
-          step(`Creating a fresh embedded database in ${dir}`);
+          step(`Creating a fresh embedded database ${keep ? `in ${config.database.pgliteDir}` : `in memory (mailbox and uploads in ${dir})`}`);
           const core = await createCore(config, {
             log: await cliLogger(config, io.verbose),
             clock,
