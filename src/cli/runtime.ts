@@ -59,7 +59,7 @@ export function resolveOperator(flag: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /** Logs go to stderr, quiet by default so tables and JSON stay readable; LOG_LEVEL or --verbose turn them up. */
-async function cliLogger(config: Config, verbose: boolean) {
+export async function cliLogger(config: Config, verbose: boolean) {
   const [{ default: pino }, { createLogger }] = await Promise.all([import('pino'), import('../core/shared/log.ts')]);
   const logLevel = verbose ? 'debug' : process.env.LOG_LEVEL ? config.logLevel : 'warn';
   // The core's logger, so a command's logs are redacted like the API's.

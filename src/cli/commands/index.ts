@@ -6,6 +6,7 @@ import couponDelete from './coupon/delete.ts';
 import couponList from './coupon/list.ts';
 import conversationList from './conversation/list.ts';
 import conversationShow from './conversation/show.ts';
+import demoPlay from './demo/play.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
 import eventDelete from './event/delete.ts';
@@ -39,6 +40,7 @@ import userUnban from './user/unban.ts';
 
 /** Every command; each file registers itself on the program under its noun. */
 export const commands: ((program: Command) => void)[] = [
+  demoPlay,
   dbMigrate,
   dbStatus,
   userCreateAdmin,

@@ -1,0 +1,58 @@
+import type { PaymentIntentInfo, PaymentProvider, RefundInfo } from '../../core/payments/index.ts';
+
+/**
+ * A card network that lives in this process, for `mvshop demo` only: it stands where Stripe stands
+ * (the payments port), so card checkouts, their settlement and their refunds run through the same
+ * core code as in production without a network or an account. Every card is accepted.
+ */
+export function createDemoCardNetwork() {
+  const intents = new Map<string, PaymentIntentInfo>();
+  const refunds = new Map<string, RefundInfo & { paymentIntentId: string; refundId?: string }>();
+  const known = (id: string) => {
+    const intent = intents.get(id);
+    if (!intent) throw new Error(`demo card network: no payment intent ${id}`);
+    return intent;
+  };
+
+  const provider: PaymentProvider = {
+    async createIntent({ amountMinor, currency, metadata }) {
+      const id = `pi_demo_${intents.size + 1}`;
+      const intent = { id, status: 'requires_payment_method', amountMinor, currency, clientSecret: `${id}_secret_demo`, metadata };
+      intents.set(id, intent);
+      return { ...intent };
+    },
+    async updateIntentAmount(id, amountMinor) {
+      const intent = known(id);
+      intent.amountMinor = amountMinor;
+      return { ...intent };
+    },
+    retrieveIntent: async (id) => ({ ...known(id) }),
+    async cancelIntent(id) {
+      known(id).status = 'canceled';
+    },
+    async refund({ paymentIntentId, amountMinor, metadata }) {
+      known(paymentIntentId);
+      const refund = { id: `re_demo_${refunds.size + 1}`, status: 'succeeded', amountMinor, paymentIntentId, refundId: metadata.refundId };
+      refunds.set(refund.id, refund);
+      return { id: refund.id, status: refund.status, amountMinor };
+    },
+    async findRefund(paymentIntentId, refundId) {
+      const found = [...refunds.values()].find((r) => r.paymentIntentId === paymentIntentId && r.refundId === refundId);
+      return found && { id: found.id, status: found.status, amountMinor: found.amountMinor };
+    },
+    async verifyWebhook() {
+      throw new Error('demo card network: it sends no webhooks');
+    },
+  };
+
+  return {
+    provider,
+    /** The buyer's browser confirms the card payment of `clientSecret`; returns the intent id the client then sends. */
+    pay(clientSecret: string | null): string {
+      const id = clientSecret?.split('_secret_')[0] ?? '';
+      const intent = known(id);
+      intent.status = 'succeeded';
+      return id;
+    },
+  };
+}
