@@ -56,15 +56,7 @@ const audits = async (action: string) =>
   (await sql.query(`SELECT actor, target, reason, details FROM audit_log WHERE action = $1 ORDER BY seq`, [action])).rows;
 const queueState = async (queue: string) => (await ops.counts()).find((c) => c.queue === queue)!;
 
-async function waitUntil<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const within = { timeout: 15_000, interval: 50 };
 
 /** An email whose only attempt met a broken SMTP server: its job is failed and its outbox row dead. */
 async function failedEmail() {
@@ -73,7 +65,7 @@ async function failedEmail() {
   let id: string;
   try {
     id = await queueEmail(app.core.ctx(), to, 'password-changed', { name: 'Quinn' });
-    await waitUntil(async () => (await ops.job('email', id))?.state === 'failed', 'the job to fail');
+    await vi.waitFor(async () => expect((await ops.job('email', id))?.state).toBe('failed'), within);
   } finally {
     app.mail.setFailing(false);
   }
@@ -118,7 +110,7 @@ describe('mvshop queue retry', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.json()).toEqual({ queue: 'email', jobId: id, name: 'mail.send', retried: true });
     await app.mail.waitFor(to);
-    await waitUntil(async () => (await app.core.database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!.status === 'done', 'the row to be done');
+    await vi.waitFor(async () => expect((await app.core.database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!.status).toBe('done'), within);
     expect(app.mail.messages.filter((m) => m.to === to)).toHaveLength(1);
     expect((await audits('queue.retry')).filter((a) => a.target === `email/${id}`)).toEqual([
       { actor: 'operator:ops-quinn', target: `email/${id}`, reason: 'SMTP fixed', details: expect.objectContaining({ queue: 'email', jobId: id }) },
@@ -141,7 +133,7 @@ describe('mvshop queue retry', () => {
     expect(res.json()).toEqual({ queues: ['email'], failed: failedBefore, retried: failedBefore });
     await app.mail.waitFor(a.to);
     await app.mail.waitFor(b.to);
-    await waitUntil(async () => (await queueState('email')).failed === 0, 'no failed email jobs');
+    await vi.waitFor(async () => expect((await queueState('email')).failed).toBe(0), within);
     expect((await audits('queue.retry-all')).at(-1)).toMatchObject({ actor: 'operator:ops-quinn', target: 'email', details: { queues: ['email'], retried: failedBefore } });
   });
 });
@@ -152,7 +144,7 @@ describe('mvshop queue run, pause and resume', () => {
     expect(res.code, res.stderr).toBe(0);
     const body = res.json();
     expect(body).toEqual({ schedule: 'maintenance.outbox', queue: 'maintenance', queued: true, jobId: expect.any(String) });
-    await waitUntil(async () => (await ops.job('maintenance', body.jobId))?.state === 'completed', 'the schedule job to complete');
+    await vi.waitFor(async () => expect((await ops.job('maintenance', body.jobId))?.state).toBe('completed'), within);
     expect((await audits('queue.run')).at(-1)).toMatchObject({ actor: 'operator:ops-quinn', target: 'maintenance.outbox', reason: 'cleanup', details: { queued: true, queue: 'maintenance', jobId: body.jobId } });
   });
 
@@ -186,7 +178,9 @@ describe('mvshop queue dashboard', () => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     try {
-      const url = await waitUntil(async () => (stdout.includes('}') ? (JSON.parse(stdout).url as string) : undefined), `the dashboard's url (stderr: ${stderr})`, 30_000);
+      const url = await vi.waitFor(() => JSON.parse(stdout).url as string, { timeout: 30_000, interval: 50 }).catch(() => {
+        throw new Error(`the dashboard printed no url; stderr: ${stderr}`);
+      });
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const page = await fetch(url);
       expect(page.status).toBe(200);
