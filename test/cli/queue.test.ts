@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { uniqueEmail } from '../helpers/factories.ts';
 import { dropQueuePrefix, testQueuePrefix } from '../helpers/queues.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
-import { baseEnv, BIN, mvshop } from './run-cli.ts';
+import { baseEnv, BIN, mvshop, mvshopOnTerminal } from './run-cli.ts';
 
 // Each case starts real `mvshop` processes; CI machines can be busy.
 vi.setConfig({ testTimeout: 60_000 });
@@ -148,7 +148,13 @@ describe('mvshop queue run, pause and resume', () => {
     expect((await audits('queue.run')).at(-1)).toMatchObject({ actor: 'operator:ops-quinn', target: 'maintenance.outbox', reason: 'cleanup', details: { queued: true, queue: 'maintenance', jobId: body.jobId } });
   });
 
-  it('pause and resume show in stats; a dry run changes nothing', async () => {
+  it('pause and resume show in stats; a "no" at the prompt and a dry run change nothing', async () => {
+    const no = await mvshopOnTerminal(['queue', 'pause', 'payments'], { cwd, env, prompt: 'Pause queue payments?', keys: 'n\r' });
+    expect(no.code, no.output).toBe(1);
+    expect(no.output).toContain('Cancelled: nothing was changed');
+    expect((await queueState('payments')).paused).toBe(false);
+    expect(await audits('queue.pause')).toEqual([]);
+
     const dry = await run('queue', 'pause', 'payments', '--dry-run');
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('Would pause queue payments (now running).');
