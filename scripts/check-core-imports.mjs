@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const forbidden = /from\s+['"](express|bullmq|commander|@inquirer\/[^'"]*|cli-table3|multer|pino-http|helmet|cors|cookie-parser)['"]|from\s+['"](\.\.\/)+(api|worker|cli)\//;
+const forbidden = /from\s+['"](express|bullmq|commander|@inquirer\/[^'"]*|@bull-board\/[^'"]*|cli-table3|multer|pino-http|helmet|cors|cookie-parser)['"]|from\s+['"](\.\.\/)+(api|worker|cli)\//;
 const root = path.resolve('src/core');
 const offenders = [];
 const walk = (dir) => {

@@ -16,6 +16,7 @@ const nouns = {
   audit: 'The audit log of admin and operator actions, and its hash chain',
   settle: 'Seller settlement: delivered orders\' money from pending to available',
   conversation: 'Buyer–shop conversations, for abuse handling (reading is audited)',
+  queue: "The worker's BullMQ queues: counts, failed jobs, retries, schedules, pause, the web dashboard",
 } as const;
 export type Noun = keyof typeof nouns;
 

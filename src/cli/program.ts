@@ -14,7 +14,7 @@ function version(): string {
 /** `mvshop`: global options, usage errors thrown (not exited) so main maps them to exit code 2. */
 export function buildProgram(): Command {
   const program = new Command('mvshop')
-    .description('mvshop operator CLI: orders and refunds, moderation, accounts, balances, the audit log, database and outbox care')
+    .description('mvshop operator CLI: orders and refunds, moderation, accounts, balances, the audit log, database, outbox and queue care')
     .version(version(), '-V, --version')
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('-y, --yes', 'do not ask for confirmation')

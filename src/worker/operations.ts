@@ -1,9 +1,10 @@
+import type { Job } from 'bullmq';
 import type { Config, Core } from '../core/index.ts';
 import { AppError } from '../core/index.ts';
 import { findSchedule, queueNames, queueNameSchema, scheduleNames, schedules, type QueueName, type ScheduleName } from '../core/jobs/index.ts';
 import { WORKER_ACTOR } from './processor.ts';
 import { closeQueues, openQueues, type Queues } from './queues.ts';
-import { closeRedis, connectProducerRedis } from './redis.ts';
+import { closeRedis, connectOperatorRedis } from './redis.ts';
 
 export interface QueueCountsDto {
   queue: QueueName;
@@ -25,6 +26,12 @@ export interface FailedJobDto {
   failedAt: string | null;
 }
 
+export interface JobDto extends FailedJobDto {
+  queue: QueueName;
+  /** BullMQ's state: waiting, active, delayed, prioritized, failed, completed … */
+  state: string;
+}
+
 export interface ScheduleDto {
   name: ScheduleName;
   queue: QueueName;
@@ -41,6 +48,8 @@ export interface QueueOperations {
   counts(): Promise<QueueCountsDto[]>;
   /** Failed jobs of one queue, newest first, with the error that failed them. */
   failed(queue: string, opts?: { offset?: number; limit?: number }): Promise<FailedJobDto[]>;
+  /** One job of a queue with its state, or undefined when the queue has no such job. */
+  job(queue: string, jobId: string): Promise<JobDto | undefined>;
   /** Runs one failed job again, with its attempts counted afresh (an outbox row that was dead is taken again). */
   retry(queue: string, jobId: string): Promise<void>;
   /** `retry` for every failed job of a queue; returns how many. */
@@ -57,8 +66,6 @@ export interface QueueOperations {
   close(): Promise<void>;
 }
 
-const REDIS_WAIT_MS = 3000;
-
 function queueName(raw: string): QueueName {
   const parsed = queueNameSchema.safeParse(raw);
   if (!parsed.success)
@@ -71,6 +78,14 @@ function scheduleNamed(raw: string) {
   if (!schedule) throw new AppError('NOT_FOUND', `No schedule named "${raw}": there are ${scheduleNames.join(', ')}`);
   return schedule;
 }
+
+const failedJobDto = (j: Job): FailedJobDto => ({
+  id: j.id ?? '',
+  name: j.name,
+  error: j.failedReason,
+  attempts: j.attemptsMade,
+  failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+});
 
 const scheduleList = (config: Config, next: (name: ScheduleName) => number | undefined): ScheduleDto[] =>
   scheduleNames.map((name) => {
@@ -87,15 +102,7 @@ const scheduleList = (config: Config, next: (name: ScheduleName) => number | und
 export async function openQueueOperations(core: Core): Promise<QueueOperations> {
   const { config } = core;
   if (!config.redisUrl) return embeddedOperations(core);
-  const redis = connectProducerRedis(config.redisUrl);
-  const ready = await Promise.race([
-    new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REDIS_WAIT_MS).unref()),
-  ]);
-  if (!ready) {
-    redis.disconnect();
-    throw new AppError('SERVICE_UNAVAILABLE', `Redis (REDIS_URL) did not answer within ${REDIS_WAIT_MS / 1000} s`);
-  }
+  const redis = await connectOperatorRedis(config.redisUrl);
   const queues: Queues = openQueues(config, redis);
   const queue = (raw: string) => queues.get(queueName(raw))!;
 
@@ -127,13 +134,12 @@ export async function openQueueOperations(core: Core): Promise<QueueOperations> 
     },
     async failed(name, { offset = 0, limit = 50 } = {}) {
       const jobs = await queue(name).getFailed(offset, offset + Math.min(Math.max(limit, 1), 500) - 1);
-      return jobs.map((j) => ({
-        id: j.id ?? '',
-        name: j.name,
-        error: j.failedReason,
-        attempts: j.attemptsMade,
-        failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
-      }));
+      return jobs.map(failedJobDto);
+    },
+    async job(name, jobId) {
+      const job = await queue(name).getJob(jobId);
+      if (!job) return undefined;
+      return { ...failedJobDto(job), queue: queueName(name), state: await job.getState() };
     },
     retry: retryJob,
     async retryAll(name) {
@@ -176,12 +182,13 @@ function embeddedOperations(core: Core): QueueOperations {
   const noQueues = async (): Promise<never> => {
     throw new AppError(
       'SERVICE_UNAVAILABLE',
-      'There are no queues without REDIS_URL: side effects run in process from the outbox (see `mvshop outbox status`)',
+      'Queues need Redis and REDIS_URL is not set: side effects run in process from the outbox (see `mvshop outbox status`)',
     );
   };
   return {
     counts: noQueues,
     failed: noQueues,
+    job: noQueues,
     retry: noQueues,
     retryAll: noQueues,
     pause: noQueues,

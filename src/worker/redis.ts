@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { AppError } from '../core/shared/errors.ts';
 
 /**
  * The worker's Redis connection. BullMQ workers need `maxRetriesPerRequest: null` (a blocking
@@ -31,6 +32,25 @@ export function connectProducerRedis(url: string): Redis {
   redis.on('error', () => {
     // Each command reports its own failure.
   });
+  return redis;
+}
+
+const REDIS_WAIT_MS = 3000;
+
+/**
+ * A producer connection for an operator's command, once Redis has answered: an operator is told at
+ * once that Redis is down instead of each query failing on its own.
+ */
+export async function connectOperatorRedis(url: string): Promise<Redis> {
+  const redis = connectProducerRedis(url);
+  const ready = await Promise.race([
+    new Promise<boolean>((resolve) => redis.once('ready', () => resolve(true))),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), REDIS_WAIT_MS).unref()),
+  ]);
+  if (!ready) {
+    redis.disconnect();
+    throw new AppError('SERVICE_UNAVAILABLE', `Redis (REDIS_URL) did not answer within ${REDIS_WAIT_MS / 1000} s`);
+  }
   return redis;
 }
 

@@ -23,6 +23,13 @@ import productHide from './product/hide.ts';
 import productList from './product/list.ts';
 import productReject from './product/reject.ts';
 import productRestore from './product/restore.ts';
+import queueDashboard from './queue/dashboard.ts';
+import queueFailed from './queue/failed.ts';
+import queuePause from './queue/pause.ts';
+import queueResume from './queue/resume.ts';
+import queueRetry from './queue/retry.ts';
+import queueRun from './queue/run.ts';
+import queueStats from './queue/stats.ts';
 import shopBalance from './shop/balance.ts';
 import settleRun from './settle/run.ts';
 import shopBan from './shop/ban.ts';
@@ -78,4 +85,11 @@ export const commands: ((program: Command) => void)[] = [
   statsShow,
   conversationList,
   conversationShow,
+  queueStats,
+  queueFailed,
+  queueRetry,
+  queueRun,
+  queuePause,
+  queueResume,
+  queueDashboard,
 ];
