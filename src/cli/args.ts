@@ -14,6 +14,7 @@ const nouns = {
   event: 'Events (time-boxed listings) across every shop',
   coupon: 'Shop coupons across every shop',
   audit: 'The audit log of admin and operator actions, and its hash chain',
+  withdraw: 'Sellers\' withdrawal requests: review, approve, reject',
   settle: 'Seller settlement: delivered orders\' money from pending to available',
   conversation: 'Buyer–shop conversations, for abuse handling (reading is audited)',
 } as const;
