@@ -36,6 +36,15 @@ export function idArgument(name: string, kind: IdKind, description: string): Arg
   });
 }
 
+/** Optional, repeatable id arguments (`[name...]`), each checked like idArgument's. */
+export function idsArgument(name: string, kind: IdKind, description: string): Argument {
+  const { pattern, message } = idPattern(kind);
+  return new Argument(`[${name}...]`, description).argParser((value: string, previous: string[] | undefined) => {
+    if (!pattern.test(value)) throw new InvalidArgumentError(message);
+    return [...(previous ?? []), value];
+  });
+}
+
 /** Whole numbers for --page/--limit; the use case checks the range. */
 export function intOption(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');

@@ -36,6 +36,12 @@ import userList from './user/list.ts';
 import userPromote from './user/promote.ts';
 import userShow from './user/show.ts';
 import userUnban from './user/unban.ts';
+import withdrawApprove from './withdraw/approve.ts';
+import withdrawList from './withdraw/list.ts';
+import withdrawReject from './withdraw/reject.ts';
+import withdrawShow from './withdraw/show.ts';
+import ledgerShow from './ledger/show.ts';
+import shopStatement from './shop/statement.ts';
 
 /** Every command; each file registers itself on the program under its noun. */
 export const commands: ((program: Command) => void)[] = [
@@ -53,6 +59,7 @@ export const commands: ((program: Command) => void)[] = [
   shopList,
   shopShow,
   shopBalance,
+  shopStatement,
   orderList,
   orderShow,
   orderRefund,
@@ -63,9 +70,14 @@ export const commands: ((program: Command) => void)[] = [
   outboxStatus,
   outboxDrain,
   ledgerVerify,
+  ledgerShow,
   paymentsReconcile,
   productList,
   settleRun,
+  withdrawList,
+  withdrawShow,
+  withdrawApprove,
+  withdrawReject,
   productApprove,
   productReject,
   productHide,
