@@ -31,8 +31,9 @@ async function pick(io: Io, queue: Awaited<ReturnType<typeof import('../../../co
         `available ${amount(w.shopBalance.available)}`,
         w.shopBalance.debt > 0 ? `DEBT ${amount(w.shopBalance.debt)}` : 'no debt',
         `waiting ${formatAge(Math.max(0, Math.floor((now - Date.parse(w.createdAt)) / 1000)))}`,
-        w._id,
       ].join('  '),
+      // Under the list for the focused row only, so each row fits an 80-column terminal.
+      description: `${w._id} of ${w.shopId}`,
     })),
   });
 }
@@ -75,7 +76,7 @@ export default function register(program: Command): void {
         const currency = chosen[0]!.currency;
         const totalMinor = chosen.reduce((sum, w) => sum + majorToMinor(w.amount), 0);
         const what = chosen.length === 1 ? `withdrawal ${chosen[0]!._id} of ${chosen[0]!.seller.name}` : `${chosen.length} withdrawals`;
-        const outcome = await change(`Approve ${what}, paying out ${formatMinor(totalMinor)} ${currency} in all?`, async (c) => {
+        const outcome = await change(`Pay out ${formatMinor(totalMinor)} ${currency} in all, approving ${what}?`, async (c) => {
           const approved = [];
           const failed: { _id: string; code: ErrorCode; error: string }[] = [];
           for (const w of chosen) {
