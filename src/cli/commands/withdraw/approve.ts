@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
 import type { ErrorCode } from '../../../core/shared/errors.ts';
+import type { pendingWithdrawals, WithdrawalDto } from '../../../core/withdrawals/index.ts';
 import { dryRunOption, example, idsArgument, noun } from '../../args.ts';
 import { amount, formatAge, UsageError, type Io } from '../../io.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
 /** What the operator is asked about and shown: the fields the picker and the summary need. */
-interface Candidate {
-  _id: string;
-  seller: { name: string };
-  amount: number;
-  currency: string;
-}
+type Candidate = Pick<WithdrawalDto, '_id' | 'seller' | 'amount' | 'currency'>;
 
 /** The pending queue as a checkbox list: shop, amount, the shop's available balance and debt now, and how long it has waited. */
-async function pick(io: Io, queue: Awaited<ReturnType<typeof import('../../../core/withdrawals/index.ts').pendingWithdrawals>>): Promise<Candidate[]> {
+async function pick(io: Io, queue: Awaited<ReturnType<typeof pendingWithdrawals>>): Promise<Candidate[]> {
   const { checkbox } = await import('@inquirer/prompts');
   const now = Date.now();
   const width = Math.max(...queue.withdraws.map((w) => w.seller.name.length));
