@@ -14,6 +14,7 @@ const nouns = {
   event: 'Events (time-boxed listings) across every shop',
   coupon: 'Shop coupons across every shop',
   audit: 'The audit log of admin and operator actions, and its hash chain',
+  withdraw: 'Sellers\' withdrawal requests: review, approve, reject',
   settle: 'Seller settlement: delivered orders\' money from pending to available',
   conversation: 'Buyer–shop conversations, for abuse handling (reading is audited)',
   queue: "The worker's BullMQ queues: counts, failed jobs, retries, schedules, pause, the web dashboard",
@@ -33,6 +34,15 @@ export function idArgument(name: string, kind: IdKind, description: string): Arg
   return new Argument(`<${name}>`, description).argParser((value) => {
     if (!pattern.test(value)) throw new InvalidArgumentError(message);
     return value;
+  });
+}
+
+/** Optional, repeatable id arguments (`[name...]`), each checked like idArgument's. */
+export function idsArgument(name: string, kind: IdKind, description: string): Argument {
+  const { pattern, message } = idPattern(kind);
+  return new Argument(`[${name}...]`, description).argParser((value: string, previous: string[] | undefined) => {
+    if (!pattern.test(value)) throw new InvalidArgumentError(message);
+    return [...(previous ?? []), value];
   });
 }
 

@@ -62,11 +62,12 @@ const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Runs `bin/mvshop` on a pseudo-terminal (util-linux `script`), as an operator at a shell prompt: when
- * the output shows `prompt`, types `keys`. Output of both streams arrives together, as on a terminal.
+ * the output shows `prompt`, types `keys`, then for each of `then` in turn, once its prompt shows after
+ * the last one answered, its keys. Output of both streams arrives together, as on a terminal.
  */
 export function mvshopOnTerminal(
   args: string[],
-  opts: { env: Record<string, string>; cwd: string; prompt: string; keys: string; timeoutMs?: number },
+  opts: { env: Record<string, string>; cwd: string; prompt: string; keys: string; then?: { prompt: string; keys: string }[]; timeoutMs?: number },
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qfec', [BIN, ...args].map(shellQuote).join(' '), '/dev/null'], {
@@ -75,12 +76,17 @@ export function mvshopOnTerminal(
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
-    let typed = false;
+    const steps = [{ prompt: opts.prompt, keys: opts.keys }, ...(opts.then ?? [])];
+    let answered = 0;
+    let seen = 0;
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       output += d;
-      if (!typed && output.includes(opts.prompt)) {
-        typed = true;
-        child.stdin.write(opts.keys);
+      for (let step = steps[answered]; step; step = steps[answered]) {
+        const at = output.indexOf(step.prompt, seen);
+        if (at < 0) break;
+        answered += 1;
+        seen = at + step.prompt.length;
+        child.stdin.write(step.keys);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));

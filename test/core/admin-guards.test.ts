@@ -5,10 +5,12 @@ import type { Actor } from '../../src/core/context.ts';
 import { deleteCoupon, listAllCoupons } from '../../src/core/coupons/index.ts';
 import { marketplaceStats } from '../../src/core/flows/index.ts';
 import { createCore, loadConfig, type Core } from '../../src/core/index.ts';
+import { shopStatement, shopTransactions } from '../../src/core/ledger/index.ts';
 import { listAllOrders } from '../../src/core/orders/index.ts';
 import { newId } from '../../src/core/shared/ids.ts';
 import { getShopBalance, setShopBan, showShop } from '../../src/core/shops/index.ts';
 import { setUserBan, setUserRole, showUser } from '../../src/core/users/index.ts';
+import { approveWithdrawal, getWithdrawal, pendingWithdrawals } from '../../src/core/withdrawals/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -41,6 +43,8 @@ describe('admin and operator use cases refuse buyers and shops with FORBIDDEN, b
     ['marketplaceStats', (a) => marketplaceStats(core.ctx(a), {})],
     ['listAudit', (a) => listAudit(core.ctx(a), {})],
     ['verifyAudit', (a) => verifyAudit(core.ctx(a))],
+    ['pendingWithdrawals', (a) => pendingWithdrawals(core.ctx(a), {})],
+    ['approveWithdrawal', (a) => approveWithdrawal(core.ctx(a), { id: newId('withdrawal') })],
   ];
   it.each(calls)('%s', async (_name, call) => {
     for (const actor of [buyer, shop]) await expect(call(actor)).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -51,6 +55,20 @@ describe('what a shop may do to its own things and an operator to anyone’s', (
   it('a shop sees only its own balance; an operator sees any shop’s (404 for one that does not exist)', async () => {
     await expect(getShopBalance(core.ctx(shop), newId('shop'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(getShopBalance(core.ctx({ kind: 'operator', name: 'o' }), newId('shop'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a shop reads only its own books and withdrawals; a buyer none; an operator any shop’s (404 for one that does not exist)', async () => {
+    const other = newId('shop');
+    for (const actor of [shop, buyer]) {
+      await expect(shopTransactions(core.ctx(actor), other, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(shopStatement(core.ctx(actor), other, { month: '2030-01' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
+    await expect(getWithdrawal(core.ctx(buyer), newId('withdrawal'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(getWithdrawal(core.ctx(shop), newId('withdrawal'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const operator = core.ctx({ kind: 'operator', name: 'o' });
+    await expect(shopTransactions(operator, other, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(shopStatement(operator, other, { month: '2030-01' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(shopTransactions(operator, 'not-a-shop', {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('an operator must give a reason to delete an event or a coupon; a buyer may delete neither', async () => {

@@ -44,6 +44,12 @@ import userList from './user/list.ts';
 import userPromote from './user/promote.ts';
 import userShow from './user/show.ts';
 import userUnban from './user/unban.ts';
+import withdrawApprove from './withdraw/approve.ts';
+import withdrawList from './withdraw/list.ts';
+import withdrawReject from './withdraw/reject.ts';
+import withdrawShow from './withdraw/show.ts';
+import ledgerShow from './ledger/show.ts';
+import shopStatement from './shop/statement.ts';
 
 /** Every command; each file registers itself on the program under its noun. */
 export const commands: ((program: Command) => void)[] = [
@@ -62,6 +68,7 @@ export const commands: ((program: Command) => void)[] = [
   shopList,
   shopShow,
   shopBalance,
+  shopStatement,
   orderList,
   orderShow,
   orderRefund,
@@ -72,9 +79,14 @@ export const commands: ((program: Command) => void)[] = [
   outboxStatus,
   outboxDrain,
   ledgerVerify,
+  ledgerShow,
   paymentsReconcile,
   productList,
   settleRun,
+  withdrawList,
+  withdrawShow,
+  withdrawApprove,
+  withdrawReject,
   productApprove,
   productReject,
   productHide,

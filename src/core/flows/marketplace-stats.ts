@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isAdmin, type Ctx } from '../context.ts';
-import { ledgerEntries, orderLines, orders, refunds, shops, type OrderStatus } from '../db/schema/index.ts';
+import { ledgerEntries, orderLines, orders, refunds, shops, withdrawals, type OrderStatus } from '../db/schema/index.ts';
 import { platformAccount } from '../ledger/index.ts';
 import { outboxStatus, type OutboxStatusDto } from '../outbox/index.ts';
 import { forbidden } from '../shared/errors.ts';
@@ -26,6 +26,8 @@ export interface MarketplaceStats {
   platformFeesMinor: number;
   topShops: { shopId: string; name: string; orders: number; gmvMinor: number }[];
   topProducts: { productId: string; name: string; shopId: string; units: number; revenueMinor: number }[];
+  /** Withdrawals waiting for a decision now, whatever `since` says: the operator's queue. */
+  pendingWithdrawals: { count: number; amountMinor: number };
   outbox: OutboxStatusDto;
 }
 
@@ -38,7 +40,7 @@ export async function marketplaceStats(ctx: Ctx, raw: unknown): Promise<Marketpl
   const placed = since ? gte(orders.createdAt, since) : undefined;
   const sales = and(placed, notInArray(orders.status, notSales));
   const gmv = num(sql`sum(${orders.totalMinor})`);
-  const [byStatus, [refunded], [fees], topShops, topProducts, outbox] = await Promise.all([
+  const [byStatus, [refunded], [fees], topShops, topProducts, [pending], outbox] = await Promise.all([
     ctx.db
       .select({ status: orders.status, count: sql<number>`count(*)`.mapWith(Number), totalMinor: gmv })
       .from(orders)
@@ -78,6 +80,10 @@ export async function marketplaceStats(ctx: Ctx, raw: unknown): Promise<Marketpl
       .groupBy(orderLines.productId)
       .orderBy(desc(sql`sum(${orderLines.unitPriceMinor} * ${orderLines.qty} - ${orderLines.discountMinor})`), orderLines.productId)
       .limit(TOP),
+    ctx.db
+      .select({ count: sql<number>`count(*)`.mapWith(Number), amountMinor: num(sql`sum(${withdrawals.amountMinor})`) })
+      .from(withdrawals)
+      .where(eq(withdrawals.status, 'Processing')),
     outboxStatus(ctx),
   ]);
   const count = byStatus.reduce((a, s) => a + s.count, 0);
@@ -90,6 +96,7 @@ export async function marketplaceStats(ctx: Ctx, raw: unknown): Promise<Marketpl
     platformFeesMinor: fees?.total ?? 0,
     topShops,
     topProducts,
+    pendingWithdrawals: { count: pending?.count ?? 0, amountMinor: pending?.amountMinor ?? 0 },
     outbox,
   };
 }

@@ -6,6 +6,7 @@ import { formatMinor, minorToMajor } from '../shared/money.ts';
 import { parseInput } from '../shared/validation.ts';
 import { shopAccounts, type ShopStage } from './accounts.ts';
 import { entryKindSql, type TransactionKind } from './entry-kinds.ts';
+import { checkShopBooksReader } from './shop-reader.ts';
 
 export const shopStatementInput = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'),
@@ -63,7 +64,8 @@ interface StatementMinor {
  * the lines equals closing, per account and for the balance owed (settlements and withdrawal holds
  * move money between accounts, so only sales, commission, refunds and paid withdrawals change it).
  */
-async function statementMinor(ctx: Ctx, shopId: string, raw: unknown): Promise<StatementMinor> {
+async function statementMinor(ctx: Ctx, rawShopId: string, raw: unknown): Promise<StatementMinor> {
+  const shopId = await checkShopBooksReader(ctx, rawShopId);
   const { month } = parseInput(shopStatementInput, raw);
   const [year, mon] = month.split('-').map(Number) as [number, number];
   const from = new Date(Date.UTC(year, mon - 1, 1));

@@ -5,6 +5,7 @@ import { minorToMajor } from '../shared/money.ts';
 import { offsetOf, pageInput, pageOf, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { shopAccounts, type ShopStage } from './accounts.ts';
+import { checkShopBooksReader } from './shop-reader.ts';
 import { entryKindSql, type TransactionKind } from './entry-kinds.ts';
 
 export interface TransactionDto {
@@ -25,7 +26,8 @@ export interface TransactionDto {
  * on that account. The running balance is summed over the account's entries in (time, id) order,
  * the order the list is shown in, so each row's balance is the one below it plus its amount.
  */
-export async function shopTransactions(ctx: Ctx, shopId: string, raw: unknown): Promise<Page & { transactions: TransactionDto[] }> {
+export async function shopTransactions(ctx: Ctx, rawShopId: string, raw: unknown): Promise<Page & { transactions: TransactionDto[] }> {
+  const shopId = await checkShopBooksReader(ctx, rawShopId);
   const input = parseInput(pageInput, raw);
   const accounts = sql.join(
     shopAccounts(shopId).map((a) => sql`${a}`),

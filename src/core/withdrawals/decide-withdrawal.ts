@@ -25,7 +25,7 @@ const already: Record<WithdrawalStatus, string> = {
 export async function decideWithdrawal(
   ctx: Ctx,
   id: string,
-  decision: { to: 'succeed' } | { to: 'rejected'; reason: string },
+  decision: { to: 'succeed'; auditReason: string | null } | { to: 'rejected'; reason: string },
 ): Promise<WithdrawalDto> {
   if (!isAdmin(ctx.actor)) throw forbidden('Only an admin or an operator can decide on a withdrawal');
   const result = await withTx(ctx, async (tx) => {
@@ -59,7 +59,7 @@ export async function decideWithdrawal(
     await recordAudit(c, {
       action: paid ? 'withdrawal.approve' : 'withdrawal.reject',
       target: id,
-      reason,
+      reason: decision.to === 'succeed' ? decision.auditReason : reason,
       details: { shopId: w.shopId, amountMinor: w.amountMinor, currency: w.currency },
     });
     const mail = { shop: shop.name, withdrawalId: id, amount: formatMinor(w.amountMinor), currency: w.currency };

@@ -5,3 +5,4 @@ export { approveWithdrawal, approveWithdrawalInput } from './approve-withdrawal.
 export { rejectWithdrawal, rejectWithdrawalInput } from './reject-withdrawal.ts';
 export { listWithdrawals, listWithdrawalsInput } from './list-withdrawals.ts';
 export { withdrawalTotals } from './totals.ts';
+export { getWithdrawal, pendingWithdrawals, pendingWithdrawalsInput } from './get-withdrawal.ts';

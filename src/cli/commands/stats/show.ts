@@ -6,7 +6,7 @@ import { runCommand } from '../../runtime.ts';
 export default function register(program: Command): void {
   program
     .command('stats')
-    .description('the marketplace at a glance: GMV, orders by status, refunds, platform fees, top shops and products, outbox health')
+    .description('the marketplace at a glance: GMV, orders by status, refunds, platform fees, top shops and products, pending withdrawals, outbox health')
     .option('--since <date>', 'only orders, refunds and fees from this date (YYYY-MM-DD) or ISO time on; default: all time')
     .addHelpText('after', '\nExample:\n  $ mvshop stats --since 2025-01-01')
     .action((opts: { since?: string }, cmd: Command) =>
@@ -27,6 +27,7 @@ export default function register(program: Command): void {
             ['orders', s.orders.count],
             ['refunds', `${s.refunds.count}, ${money(s.refunds.amountMinor)}${s.refunds.unconfirmed ? ` (${s.refunds.unconfirmed} unconfirmed at Stripe)` : ''}`],
             ['platform fees', money(s.platformFeesMinor)],
+            ['pending withdrawals (now)', `${s.pendingWithdrawals.count}, ${money(s.pendingWithdrawals.amountMinor)}`],
             ['outbox', `${o.pending} pending (${o.due} due), ${o.dead} dead${o.oldestPendingAgeSeconds !== null ? `, oldest waits ${formatAge(o.oldestPendingAgeSeconds)}` : ''}`],
           ],
         );
