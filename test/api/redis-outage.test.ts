@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { uniqueEmail } from '../helpers/factories.ts';
@@ -30,7 +29,8 @@ afterAll(async () => {
 
 async function redisReady() {
   const redis = app.api.redis!;
-  if (redis.status !== 'ready') await once(redis, 'ready');
+  // Not events.once: it rejects on the 'error' a reconnect attempt made during the outage reports.
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
 }
 const messages = () => logLines.map((l) => (JSON.parse(l) as { msg: string }).msg);
 const count = (msg: RegExp) => messages().filter((m) => msg.test(m)).length;
