@@ -187,7 +187,7 @@ export interface Config {
   catalog: { moderation: 'post' | 'pre' };
   /**
    * `settlementHoldDays`: days after delivery before a card order's net becomes available (0 = at once);
-   * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval.
+   * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval or a refund failed.
    */
   money: { settlementHoldDays: number; withdrawMinMinor: number; opsEmail?: string };
   /** Buyer–shop messages: unread-message email delay, posting limit per sender. */
