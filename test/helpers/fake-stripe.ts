@@ -491,10 +491,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     return out;
   };
 
-  const list = (path: string, data: unknown[], limitParam: unknown) => {
-    const limit = limitParam === undefined ? 10 : Number(limitParam);
+  /** A page of `data` (newest first) as Stripe lists: `limit`, `starting_after` (an id), `created[gte]`/`created[lt]`. */
+  const list = (path: string, data: { id: string; created: number }[], params: Record<string, unknown>) => {
+    const limit = params.limit === undefined ? 10 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Invalid limit', 'limit');
-    return { object: 'list', url: path, has_more: data.length > limit, data: data.slice(0, limit) };
+    const created = (params.created ?? {}) as { gte?: string; lt?: string };
+    let rows = data.filter((x) => (created.gte === undefined || x.created >= Number(created.gte)) && (created.lt === undefined || x.created < Number(created.lt)));
+    if (typeof params.starting_after === 'string') {
+      const at = rows.findIndex((x) => x.id === params.starting_after);
+      if (at < 0) throw missing('object', params.starting_after, 'starting_after');
+      rows = rows.slice(at + 1);
+    }
+    return { object: 'list', url: path, has_more: rows.length > limit, data: rows.slice(0, limit) };
   };
 
   const byNewest = <T extends { created: number }>(items: T[]) =>
@@ -642,7 +650,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (!id) {
         if (method === 'POST') return createPaymentIntent(params);
         if (method === 'GET') {
-          return list(path, byNewest([...paymentIntents.values()]).map((pi) => renderPi(pi, expand)), params.limit);
+          return list(path, byNewest([...paymentIntents.values()]).map((pi) => renderPi(pi, expand) as unknown as FakePaymentIntent), params);
         }
       } else if (!action) {
         if (method === 'GET') return renderPi(getPi(id), expand);
@@ -660,7 +668,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
               (params.payment_intent === undefined || r.payment_intent === params.payment_intent) &&
               (params.charge === undefined || r.charge === params.charge),
           );
-          return list(path, all.map((r) => renderRefund(r, expand)), params.limit);
+          return list(path, all.map((r) => renderRefund(r, expand) as unknown as FakeRefund), params);
         }
       } else if (method === 'GET') {
         const r = refunds.get(id);
@@ -676,7 +684,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (resource === 'events' && !action && method === 'GET') {
       if (!id) {
         const all = byNewest([...events.values()]).filter((e) => params.type === undefined || e.type === params.type);
-        return list(path, all, params.limit);
+        return list(path, all, params);
       }
       const e = events.get(id);
       if (!e) throw missing('event', id);

@@ -118,6 +118,16 @@ export const templates = {
       ]),
     }),
   },
+  'reconciliation-findings': {
+    vars: z.object({ since: z.string(), summary: z.array(z.string()) }),
+    render: (v: { since: string; summary: string[] }) => ({
+      subject: 'Reconciliation with Stripe found differences',
+      ...layout('Stripe, the ledger and the orders disagree', [
+        `Since ${v.since}: ${v.summary.join('; ')}.`,
+        'Run `mvshop reconcile report --since DATE` for every finding and its ids.',
+      ]),
+    }),
+  },
   'payment-refunded': {
     vars: z.object({ name: z.string(), total: z.string(), currency: z.string(), reason: z.string() }),
     render: (v: { name: string; total: string; currency: string; reason: string }) => ({

@@ -50,6 +50,10 @@ export interface PaymentProvider {
    * once an idempotency key may have expired, so that a refund can never be created twice.
    */
   findRefund(paymentIntentId: string, refundId: string, attempt: number): Promise<RefundInfo | undefined>;
+  /** Every PaymentIntent created at or after `since`, page by page (Stripe's list, auto-paginated). */
+  listIntents(since: Date): AsyncIterable<PaymentIntentInfo & { amountReceived: number }>;
+  /** Every refund created at or after `since`, page by page. */
+  listRefunds(since: Date): AsyncIterable<RefundInfo & { paymentIntentId: string | null; currency: string }>;
   /** A refund as Stripe sees it now (webhooks are re-read rather than trusted). */
   retrieveRefund(id: string): Promise<RefundInfo>;
   /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */

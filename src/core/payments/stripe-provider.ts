@@ -84,6 +84,23 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
           if (r.metadata?.refundId === refundId && Number(r.metadata.attempt ?? 0) === attempt) return toRefund(r);
         return undefined;
       }),
+    async *listIntents(since) {
+      const created = { gte: Math.floor(since.getTime() / 1000) };
+      try {
+        for await (const pi of stripe.paymentIntents.list({ created, limit: 100 })) yield { ...toIntent(pi), amountReceived: pi.amount_received };
+      } catch (err) {
+        throw mapError(err, 'listing payments');
+      }
+    },
+    async *listRefunds(since) {
+      const created = { gte: Math.floor(since.getTime() / 1000) };
+      try {
+        for await (const r of stripe.refunds.list({ created, limit: 100 }))
+          yield { ...toRefund(r), currency: r.currency, paymentIntentId: typeof r.payment_intent === 'string' ? r.payment_intent : (r.payment_intent?.id ?? null) };
+      } catch (err) {
+        throw mapError(err, 'listing refunds');
+      }
+    },
     retrieveRefund: (id) => call('reading the refund', async () => toRefund(await stripe.refunds.retrieve(id))),
     async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
