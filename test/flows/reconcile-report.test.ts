@@ -39,7 +39,7 @@ describe('three-way reconciliation', () => {
     expect((await seller.client.put(`/order/order-refund-success/${refunded!._id}`)).status).toBe(200);
     orders = { card: card!._id, refunded: refunded!._id, settled: settled!._id };
 
-    const report = await reconcileReport(ctx(), { since, notify: true });
+    const report = await reconcileReport(ctx(), { since }, { notify: true });
     expect(report.findings).toEqual([]);
     expect(report.matched).toEqual({ payments: 3, paymentsMinor: 16_000, refunds: 1, refundsMinor: 8_000 });
   });
@@ -61,7 +61,7 @@ describe('three-way reconciliation', () => {
     const stray = await stripe.paymentIntents.create({ amount: 1_234, currency: 'usd' });
     app.stripe.succeed(stray.id);
 
-    const report = await reconcileReport(ctx(), { since, notify: true });
+    const report = await reconcileReport(ctx(), { since }, { notify: true });
     const kinds = report.findings.map((f) => [f.kind, f.stripeId]).sort();
     expect(kinds).toEqual(
       [

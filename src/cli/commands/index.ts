@@ -17,6 +17,7 @@ import orderShow from './order/show.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
+import reconcileReport from './reconcile/report.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
 import productList from './product/list.ts';
@@ -64,6 +65,7 @@ export const commands: ((program: Command) => void)[] = [
   outboxDrain,
   ledgerVerify,
   paymentsReconcile,
+  reconcileReport,
   productList,
   settleRun,
   productApprove,

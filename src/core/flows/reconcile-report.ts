@@ -1,10 +1,13 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { queryRows } from '../db/index.ts';
 import { platformAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
 import type { PaymentIntentInfo, RefundInfo } from '../payments/index.ts';
+import { sinceDate } from '../shared/fields.ts';
 import { formatMinor } from '../shared/money.ts';
+import { parseInput } from '../shared/validation.ts';
 import { requirePayments } from './start-card-payment.ts';
 
 export const findingKinds = ['missing-in-ledger', 'missing-at-stripe', 'amount-differs', 'status-differs', 'orphan-at-stripe'] as const;
@@ -29,6 +32,9 @@ export interface ReconciliationReport {
   matched: { payments: number; paymentsMinor: number; refunds: number; refundsMinor: number };
 }
 
+/** The window: from `since` (default: the last day) to now. */
+export const reconcileReportInput = z.object({ since: sinceDate.optional() });
+
 /** Stripe objects are compared a page at a time, so memory follows the page, not the window. */
 const PAGE = 100;
 
@@ -41,8 +47,9 @@ type StripeRefund = RefundInfo & { paymentIntentId: string | null; currency: str
  * checkout and refund we recorded must be at Stripe. Read-only; with `notify`, findings are emailed
  * to OPS_EMAIL. The ids seen at Stripe are kept to find what is missing there (a few dozen bytes each).
  */
-export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: boolean }): Promise<ReconciliationReport> {
+export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: boolean } = {}): Promise<ReconciliationReport> {
   const provider = requirePayments(ctx);
+  const since = parseInput(reconcileReportInput, raw).since ?? new Date(ctx.clock.now().getTime() - 86_400_000);
   const findings: Finding[] = [];
   const matched = { payments: 0, paymentsMinor: 0, refunds: 0, refundsMinor: 0 };
   const seenIntents = new Set<string>();
@@ -53,7 +60,7 @@ export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: bo
     await compareIntents(ctx, intents, findings, matched);
     intents = [];
   };
-  for await (const pi of provider.listIntents(opts.since)) {
+  for await (const pi of provider.listIntents(since)) {
     if (pi.status !== 'succeeded') continue;
     seenIntents.add(pi.id);
     intents.push(pi);
@@ -66,7 +73,7 @@ export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: bo
     await compareRefunds(ctx, refunds, findings, matched);
     refunds = [];
   };
-  for await (const r of provider.listRefunds(opts.since)) {
+  for await (const r of provider.listRefunds(since)) {
     seenRefunds.add(r.id);
     refunds.push(r);
     if (refunds.length >= PAGE) await flushRefunds();
@@ -76,7 +83,7 @@ export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: bo
   const paid = await queryRows<{ id: string; pi: string; amount: number }>(
     ctx.db,
     sql`SELECT id, payment_intent_id AS pi, amount_minor::float8 AS amount FROM checkouts
-        WHERE payment_type = 'Credit Card' AND status IN ('completed', 'failed') AND payment_intent_id IS NOT NULL AND created_at >= ${opts.since}`,
+        WHERE payment_type = 'Credit Card' AND status IN ('completed', 'failed') AND payment_intent_id IS NOT NULL AND created_at >= ${since}`,
   );
   for (const c of paid)
     if (!seenIntents.has(c.pi))
@@ -84,7 +91,7 @@ export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: bo
   const done = await queryRows<{ id: string; pid: string; amount: number; order_id: string | null; checkout_id: string }>(
     ctx.db,
     sql`SELECT id, provider_refund_id AS pid, amount_minor::float8 AS amount, order_id, checkout_id FROM refunds
-        WHERE provider = 'stripe' AND status = 'succeeded' AND provider_refund_id IS NOT NULL AND created_at >= ${opts.since}`,
+        WHERE provider = 'stripe' AND status = 'succeeded' AND provider_refund_id IS NOT NULL AND created_at >= ${since}`,
   );
   for (const r of done)
     if (!seenRefunds.has(r.pid))
@@ -95,7 +102,7 @@ export async function reconcileReport(ctx: Ctx, opts: { since: Date; notify?: bo
     byKind[f.kind].count++;
     byKind[f.kind].amountMinor += f.amountMinor;
   }
-  const report = { since: opts.since.toISOString(), findings, byKind, matched };
+  const report = { since: since.toISOString(), findings, byKind, matched };
   const ops = ctx.config.money.opsEmail;
   if (opts.notify && ops && findings.length > 0) {
     await queueEmail(ctx, ops, 'reconciliation-findings', {
