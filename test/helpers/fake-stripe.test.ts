@@ -182,6 +182,18 @@ describe('fake Stripe through the real SDK', () => {
     expect(fake.refundsFor(pi.id)).toHaveLength(2);
   });
 
+  it('lists page by page with starting_after and created[gte], so the SDK auto-pagination sees every object once', async () => {
+    const before = Math.floor(Date.now() / 1000) - 1;
+    const made = new Set<string>();
+    for (let i = 0; i < 130; i++) made.add((await newPi(100 + i)).id);
+    const seen: string[] = [];
+    for await (const pi of stripe.paymentIntents.list({ created: { gte: before }, limit: 50 })) if (made.has(pi.id)) seen.push(pi.id);
+    expect(seen).toHaveLength(130);
+    expect(new Set(seen).size).toBe(130);
+    const future = await stripe.paymentIntents.list({ created: { gte: before + 3_600 } });
+    expect(future.data).toEqual([]);
+  });
+
   it('holds refunds as pending until settled; a failed refund gives its amount back to the charge', async () => {
     const pi = await newPi(3_000);
     fake.succeed(pi.id);

@@ -492,7 +492,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   };
 
   /** A page of `data` (newest first) as Stripe lists: `limit`, `starting_after` (an id), `created[gte]`/`created[lt]`. */
-  const list = (path: string, data: { id: string; created: number }[], params: Record<string, unknown>) => {
+  const list = <T extends { id: string; created: number }>(path: string, data: T[], params: Record<string, unknown>, render: (x: T) => unknown = clone) => {
     const limit = params.limit === undefined ? 10 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Invalid limit', 'limit');
     const created = (params.created ?? {}) as { gte?: string; lt?: string };
@@ -502,7 +502,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (at < 0) throw missing('object', params.starting_after, 'starting_after');
       rows = rows.slice(at + 1);
     }
-    return { object: 'list', url: path, has_more: rows.length > limit, data: rows.slice(0, limit) };
+    return { object: 'list', url: path, has_more: rows.length > limit, data: rows.slice(0, limit).map(render) };
   };
 
   const byNewest = <T extends { created: number }>(items: T[]) =>
@@ -650,7 +650,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (!id) {
         if (method === 'POST') return createPaymentIntent(params);
         if (method === 'GET') {
-          return list(path, byNewest([...paymentIntents.values()]).map((pi) => renderPi(pi, expand) as unknown as FakePaymentIntent), params);
+          return list(path, byNewest([...paymentIntents.values()]), params, (pi) => renderPi(pi, expand));
         }
       } else if (!action) {
         if (method === 'GET') return renderPi(getPi(id), expand);
@@ -668,7 +668,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
               (params.payment_intent === undefined || r.payment_intent === params.payment_intent) &&
               (params.charge === undefined || r.charge === params.charge),
           );
-          return list(path, all.map((r) => renderRefund(r, expand) as unknown as FakeRefund), params);
+          return list(path, all, params, (r) => renderRefund(r, expand));
         }
       } else if (method === 'GET') {
         const r = refunds.get(id);
