@@ -37,6 +37,7 @@ beforeAll(async () => {
       // Schedules run when a test asks (runNow), not on their own.
       SCHEDULE_PAYMENTS_RECONCILE_SECONDS: '0',
       SCHEDULE_MAINTENANCE_SECONDS: '0',
+      SCHEDULE_SETTLEMENT_SECONDS: '0',
       SCHEDULE_RECONCILE_REPORT_SECONDS: '0',
       STRIPE_SECRET_KEY: stripe.secretKey,
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
