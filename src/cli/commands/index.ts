@@ -18,6 +18,7 @@ import orderShow from './order/show.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
+import reconcileReport from './reconcile/report.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
 import productList from './product/list.ts';
@@ -81,6 +82,7 @@ export const commands: ((program: Command) => void)[] = [
   ledgerVerify,
   ledgerShow,
   paymentsReconcile,
+  reconcileReport,
   productList,
   settleRun,
   withdrawList,
