@@ -54,7 +54,9 @@ function responses(op: Operation): Json {
         ? { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events: `event:` and `data:` (JSON) lines' } } }
         : op.produces === 'text/csv+json'
           ? { 'application/json': { schema: body }, 'text/csv': { schema: { type: 'string' } } }
-          : { 'application/json': { schema: body } };
+          : op.produces === 'openapi'
+            ? { 'application/json': { schema: { type: 'object', required: ['openapi', 'info', 'paths'], example: { openapi: '3.1.0', info: { title: 'mvshop API', version: 'v1' }, paths: {} } } } }
+            : { 'application/json': { schema: body } };
   const out: Json = { [String(success)]: { description: 'Success', content } };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorCodes(op)) byStatus.set(statusByCode[code], [...(byStatus.get(statusByCode[code]) ?? []), code]);
