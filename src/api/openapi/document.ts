@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.ts';
+import { listingId, listingIdMessage } from '../../core/catalog/fields.ts';
 import { idPattern } from '../../core/shared/id-kinds.ts';
 import { statusByCode } from '../errors.ts';
 import { operations, type Guard, type Operation } from './operations.ts';
@@ -84,8 +85,13 @@ function exampleMessage(code: ErrorCode): string {
 function parameters(op: Operation): Json[] {
   const out: Json[] = [];
   for (const [name, kind] of Object.entries(op.params ?? {})) {
-    const schema = kind === 'string' ? { type: 'string', minLength: 1 } : { type: 'string', pattern: idPattern(kind).pattern.source };
-    out.push({ name, in: 'path', required: true, schema, description: kind === 'string' ? undefined : idPattern(kind).message });
+    const [schema, description] =
+      kind === 'string'
+        ? [{ type: 'string', minLength: 1 }, undefined]
+        : kind === 'listing'
+          ? [inputSchema(listingId), listingIdMessage]
+          : [{ type: 'string', pattern: idPattern(kind).pattern.source }, idPattern(kind).message];
+    out.push({ name, in: 'path', required: true, schema, description });
   }
   if (op.query) {
     const schema = inputSchema(op.query) as { properties?: Record<string, Json>; required?: string[] };

@@ -19,7 +19,6 @@ import { updateOrderStatusInput } from '../../core/orders/update-order-status.ts
 import { requestRefundInput } from '../../core/orders/request-refund.ts';
 import { placeOrderInput } from '../../core/flows/place-order.ts';
 import { startCardPaymentInput } from '../../core/flows/start-card-payment.ts';
-import { refundOrderInput } from '../../core/flows/refund-order.ts';
 import { createReviewInput } from '../../core/reviews/create-review.ts';
 import { requestWithdrawalInput } from '../../core/withdrawals/request-withdrawal.ts';
 import { rejectWithdrawalInput } from '../../core/withdrawals/reject-withdrawal.ts';
@@ -46,8 +45,8 @@ export interface Operation {
   summary: string;
   tag: string;
   guard: Guard;
-  /** Path parameters that are ids, with their kind (the 400 message names it); `string` for free text. */
-  params?: Record<string, IdKind | 'string'>;
+  /** Path parameters that are ids, with their kind (the 400 message names it); `listing` is a product or event id; `string` is free text. */
+  params?: Record<string, IdKind | 'listing' | 'string'>;
   query?: z.ZodObject;
   body?: { schema: z.ZodType; media: 'json' | 'multipart'; files?: string };
   /** The status of success, 200 unless said. */
@@ -119,7 +118,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/v1/product/get-all-products', summary: 'Search the live catalog', tag: 'product', guard: 'public', query: searchProductsInput, example: { products: [], ...page } },
   { method: 'get', path: '/api/v1/product/admin-all-products', summary: 'Every product, any status', tag: 'admin', guard: 'admin', query: adminProductsInput, example: { products: [], ...page } },
   { method: 'get', path: '/api/v1/product/shop/:id', summary: 'A shop\'s products (its owner also sees hidden ones)', tag: 'product', guard: 'public', params: { id: 'shop' }, query: shopProductsInput, example: { products: [], ...page } },
-  { method: 'get', path: '/api/v1/product/:id', summary: 'One product', tag: 'product', guard: 'public', params: { id: 'product' }, example: { product: {} } },
+  { method: 'get', path: '/api/v1/product/:id', summary: 'One product or event', tag: 'product', guard: 'public', params: { id: 'listing' }, example: { product: {} } },
   { method: 'put', path: '/api/v1/product/:id', summary: 'Edit one of the shop\'s products (multipart)', tag: 'product', guard: 'seller', params: { id: 'product' }, body: { schema: updateProductInput, media: 'multipart', files: 'images' }, example: { product: {} } },
   { method: 'delete', path: '/api/v1/product/:id', summary: 'Delete one of the shop\'s products', tag: 'product', guard: 'seller', params: { id: 'product' }, example: { message: 'Product deleted' } },
   { method: 'put', path: '/api/v1/product/create-new-review', summary: 'Review a delivered product', tag: 'product', guard: 'user', body: { schema: createReviewInput, media: 'json' }, status: 201, example: { message: 'Reviewed successfully' }, errors: ['CONFLICT', 'INVALID_STATE'] },
@@ -148,7 +147,7 @@ export const operations: Operation[] = [
   { method: 'get', path: '/api/v1/order/admin-all-orders', summary: 'Every order', tag: 'admin', guard: 'admin', query: orderListInput, example: { orders: [], ...page } },
   { method: 'put', path: '/api/v1/order/update-order-status/:id', summary: 'Move one of the shop\'s orders along', tag: 'order', guard: 'seller', params: { id: 'order' }, body: { schema: updateOrderStatusInput, media: 'json' }, example: { order: {} }, errors: ['INVALID_STATE'] },
   { method: 'put', path: '/api/v1/order/order-refund/:id', summary: 'Ask for a refund of one of the buyer\'s orders', tag: 'order', guard: 'user', params: { id: 'order' }, body: { schema: requestRefundInput, media: 'json' }, example: { order: {}, message: 'Refund requested' }, errors: ['INVALID_STATE'] },
-  { method: 'put', path: '/api/v1/order/order-refund-success/:id', summary: 'Refund an order: its shop, or an admin', tag: 'order', guard: 'either', params: { id: 'order' }, body: { schema: refundOrderInput, media: 'json' }, example: { order: {}, message: 'Order refunded' }, errors: ['INVALID_STATE', 'EXTERNAL_SERVICE'] },
+  { method: 'put', path: '/api/v1/order/order-refund-success/:id', summary: 'Refund an order: its shop, or an admin', tag: 'order', guard: 'either', params: { id: 'order' }, example: { order: {}, message: 'Order refunded' }, errors: ['INVALID_STATE', 'EXTERNAL_SERVICE'] },
   { method: 'get', path: '/api/v1/order/:id', summary: 'One order: its buyer, its shop, or an admin', tag: 'order', guard: 'either', params: { id: 'order' }, example: { order: {} } },
   { method: 'post', path: '/api/v1/withdraw/create-withdraw-request', summary: 'Ask to withdraw available balance', tag: 'withdraw', guard: 'seller', body: { schema: requestWithdrawalInput, media: 'json' }, status: 201, example: { withdraw: {} }, errors: ['INSUFFICIENT_FUNDS', 'INVALID_STATE'] },
   { method: 'get', path: '/api/v1/withdraw/my-withdraw-requests', summary: 'The shop\'s withdrawal requests', tag: 'withdraw', guard: 'seller', query: listWithdrawalsInput, example: { withdraws: [], ...page } },

@@ -47,6 +47,6 @@ export interface PaymentProvider {
    * once an idempotency key may have expired, so that a refund can never be created twice.
    */
   findRefund(paymentIntentId: string, refundId: string): Promise<RefundInfo | undefined>;
-  /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
+  /** Verifies a webhook's signature against the raw body; throws VALIDATION_FAILED (400, as Stripe's guide answers) when it does not match. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): Promise<ProviderEvent>;
 }
