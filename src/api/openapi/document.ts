@@ -46,6 +46,7 @@ function responses(op: Operation): Json {
   const success = op.status ?? 200;
   const body = {
     allOf: [{ $ref: '#/components/schemas/Success' }],
+    required: Object.keys(op.example),
     example: { success: true, ...op.example },
   };
   const content: Json =
@@ -59,6 +60,7 @@ function responses(op: Operation): Json {
             ? { 'application/json': { schema: { type: 'object', required: ['openapi', 'info', 'paths'], example: { openapi: '3.1.0', info: { title: 'mvshop API', version: 'v1' }, paths: {} } } } }
             : { 'application/json': { schema: body } };
   const out: Json = { [String(success)]: { description: 'Success', content } };
+  if (op.alsoStatus) out[String(op.alsoStatus)] = { description: 'Success: it already existed', content };
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorCodes(op)) byStatus.set(statusByCode[code], [...(byStatus.get(statusByCode[code]) ?? []), code]);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {

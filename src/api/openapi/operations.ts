@@ -51,7 +51,9 @@ export interface Operation {
   body?: { schema: z.ZodType; media: 'json' | 'multipart'; files?: string };
   /** The status of success, 200 unless said. */
   status?: number;
-  /** The keys of the success body besides `success`, as an example. */
+  /** A second success status: 200 when a create finds what already exists. */
+  alsoStatus?: number;
+  /** The success body besides `success`, as an example; its top-level keys are required in every success body. */
   example: Record<string, unknown>;
   /** Error codes beyond those implied by the guard, the parameters and the body. */
   errors?: ErrorCode[];
@@ -156,7 +158,7 @@ export const operations: Operation[] = [
   { method: 'put', path: '/api/v1/withdraw/reject-withdraw-request/:id', summary: 'Reject a withdrawal, with a reason', tag: 'admin', guard: 'admin', params: { id: 'withdrawal' }, body: { schema: rejectWithdrawalInput.omit({ id: true }), media: 'json' }, example: { withdraw: {} }, errors: ['INVALID_STATE'] },
 
   // Messaging and live events
-  { method: 'post', path: '/api/v1/conversation/create-new-conversation', summary: 'Open (or find) the buyer\'s conversation with a shop', tag: 'messaging', guard: 'user', body: { schema: createConversationInput, media: 'json' }, status: 201, example: { conversation: {} } },
+  { method: 'post', path: '/api/v1/conversation/create-new-conversation', summary: 'Open (or find) the buyer\'s conversation with a shop', tag: 'messaging', guard: 'user', body: { schema: createConversationInput, media: 'json' }, status: 201, alsoStatus: 200, example: { conversation: {} } },
   { method: 'get', path: '/api/v1/conversation/get-all-user-conversations', summary: 'The buyer\'s conversations', tag: 'messaging', guard: 'user', query: listConversationsInput, example: { conversations: [], ...page } },
   { method: 'get', path: '/api/v1/conversation/get-all-seller-conversations', summary: 'The shop\'s conversations', tag: 'messaging', guard: 'seller', query: listConversationsInput, example: { conversations: [], ...page } },
   { method: 'post', path: '/api/v1/message/create-new-message', summary: 'Post a message (JSON, or multipart with `images`)', tag: 'messaging', guard: 'either', body: { schema: postMessageInput, media: 'json', files: 'images' }, status: 201, example: { message: {} }, rateLimited: true },
