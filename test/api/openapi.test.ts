@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { buildOpenApiDocument, openApiPath } from '../../src/api/openapi/document.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { TestClient } from '../helpers/http.ts';
 import { registeredRoutes } from '../helpers/routes.ts';
 import { baseEnv, mvshop } from '../cli/run-cli.ts';
 
@@ -83,5 +84,15 @@ describe('served', () => {
     const bundle = await fetch(`${app.url}/api/v1/docs/assets/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});
+
+describe('health against the document', () => {
+  it('GET /healthz and /readyz answer as documented (the client checks each response against it)', async () => {
+    const root = new TestClient(app.url);
+    expect((await root.get('/healthz')).body).toEqual({ success: true, status: 'ok' });
+    const res = await root.get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, status: 'ready' });
   });
 });

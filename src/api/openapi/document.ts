@@ -61,6 +61,11 @@ function responses(op: Operation): Json {
             : { 'application/json': { schema: body } };
   const out: Json = { [String(success)]: { description: 'Success', content } };
   if (op.alsoStatus) out[String(op.alsoStatus)] = { description: 'Success: it already existed', content };
+  if (op.degraded) {
+    const example = { success: false, ...op.degraded.example };
+    const schema = { type: 'object', required: ['success', ...Object.keys(op.degraded.example)], properties: { success: { const: false } }, example };
+    out[String(op.degraded.status)] = { description: 'Not ready', content: { 'application/json': { schema } } };
+  }
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorCodes(op)) byStatus.set(statusByCode[code], [...(byStatus.get(statusByCode[code]) ?? []), code]);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
@@ -77,7 +82,7 @@ function exampleMessage(code: ErrorCode): string {
   const messages: Partial<Record<ErrorCode, string>> = {
     VALIDATION_FAILED: 'email must be a valid email address',
     UNAUTHENTICATED: 'Please sign in first',
-    FORBIDDEN: 'Admins only',
+    FORBIDDEN: 'You are not allowed to do this',
     NOT_FOUND: 'Not found',
     RATE_LIMITED: 'Too many attempts, try again later',
   };

@@ -53,6 +53,8 @@ export interface Operation {
   status?: number;
   /** A second success status: 200 when a create finds what already exists. */
   alsoStatus?: number;
+  /** A refusal that keeps the success body's keys (success false) instead of the error shape: readiness. */
+  degraded?: { status: number; example: Record<string, unknown> };
   /** The success body besides `success`, as an example; its top-level keys are required in every success body. */
   example: Record<string, unknown>;
   /** Error codes beyond those implied by the guard, the parameters and the body. */
@@ -69,7 +71,7 @@ const loggedOut = { message: 'Logged out' };
 
 export const operations: Operation[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness: the process answers', tag: 'health', guard: 'public', example: { status: 'ok' } },
-  { method: 'get', path: '/readyz', summary: 'Readiness: the database (and Redis when configured) answer; 503 with the same keys (success false) when one does not', tag: 'health', guard: 'public', example: { status: 'ready', checks: { database: 'ok', redis: 'ok' } } },
+  { method: 'get', path: '/readyz', summary: 'Readiness: the database (and Redis when configured) answer; 503 with the same keys (success false) when one does not', tag: 'health', guard: 'public', example: { status: 'ready', checks: { database: 'ok', redis: 'ok' } }, degraded: { status: 503, example: { status: 'not ready', checks: { database: 'ok', redis: 'down: connect ECONNREFUSED' } } } },
   { method: 'get', path: '/api/v1/openapi.json', summary: 'This document', tag: 'reference', guard: 'public', example: {}, produces: 'openapi' },
   { method: 'get', path: '/api/v1/docs', summary: 'A readable reference page for this document (Swagger UI, served offline)', tag: 'reference', guard: 'public', example: {}, produces: 'text/html' },
   { method: 'post', path: '/api/v1/payment/webhook', summary: 'Stripe webhook: payment and refund events, verified by their signature (400 when it does not verify)', tag: 'payment', guard: 'public', example: { received: true }, errors: ['SERVICE_UNAVAILABLE', 'PAYLOAD_TOO_LARGE'] },
