@@ -161,12 +161,13 @@ describe('the Stripe webhook', () => {
     expect(checkout!.status).toBe('completed');
   });
 
-  it('refuses a payload whose signature does not match, with 401 and no effect', async () => {
+  it('refuses a payload whose signature does not match, with 400 (as Stripe expects) and no effect', async () => {
     const { buyer } = await cartWithTwoShops();
     const { intentId, checkoutId } = await pay(buyer.client);
     const event = stripe.webhookEvent('payment_intent.succeeded', stripe.succeed(intentId));
     const res = await stripe.deliverWebhook(`${app.url}/api/v1/payment/webhook`, event, { secret: 'whsec_wrong' });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ success: false, code: 'VALIDATION_FAILED', message: 'Stripe webhook signature does not match' });
     expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
     expect(await rows(sql`SELECT id FROM stripe_events WHERE id = ${event.id}`)).toHaveLength(0);
   });

@@ -12,6 +12,7 @@ import dbStatus from './db/status.ts';
 import eventDelete from './event/delete.ts';
 import eventList from './event/list.ts';
 import ledgerVerify from './ledger/verify.ts';
+import openapiPrint from './openapi/print.ts';
 import orderList from './order/list.ts';
 import orderRefund from './order/refund.ts';
 import orderShow from './order/show.ts';
@@ -57,6 +58,7 @@ export const commands: ((program: Command) => void)[] = [
   demoPlay,
   dbMigrate,
   dbStatus,
+  openapiPrint,
   userCreateAdmin,
   userBan,
   userUnban,

@@ -37,6 +37,9 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
     const admin = isAdmin(a);
     if (!admin && !(a.kind === 'shop' && a.id === order.shopId)) {
       if (a.kind === 'shop') throw forbidden('This order belongs to another shop');
+      // The buyer knows the order exists; what they lack is the right to complete its refund.
+      if (a.kind === 'user' && a.id === order.userId)
+        throw forbidden("Only the order's shop or an admin completes a refund; the buyer requests one");
       throw notFound('Order');
     }
     if (order.status === 'Refund Success') throw new AppError('INVALID_STATE', `Order ${id} has already been refunded`);

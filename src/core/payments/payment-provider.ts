@@ -56,6 +56,6 @@ export interface PaymentProvider {
   listRefunds(since: Date): AsyncIterable<RefundInfo & { paymentIntentId: string | null; currency: string }>;
   /** A refund as Stripe sees it now (webhooks are re-read rather than trusted). */
   retrieveRefund(id: string): Promise<RefundInfo>;
-  /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
+  /** Verifies a webhook's signature against the raw body; throws VALIDATION_FAILED (400, as Stripe's guide answers) when it does not match. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): Promise<ProviderEvent>;
 }

@@ -104,12 +104,12 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
     retrieveRefund: (id) => call('reading the refund', async () => toRefund(await stripe.refunds.retrieve(id))),
     async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
-      if (!signature) throw new AppError('UNAUTHENTICATED', 'Missing Stripe-Signature header');
+      if (!signature) throw new AppError('VALIDATION_FAILED', 'Missing Stripe-Signature header');
       try {
         const event = stripe.webhooks.constructEvent(rawBody, signature, cfg.webhookSecret);
         return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
       } catch {
-        throw new AppError('UNAUTHENTICATED', 'Stripe webhook signature does not match');
+        throw new AppError('VALIDATION_FAILED', 'Stripe webhook signature does not match');
       }
     },
   };
