@@ -29,6 +29,7 @@ import { withdrawalRoutes } from './routes/withdrawals.ts';
 import { openStreamHub, type StreamHub } from './live/index.ts';
 import { conversationRoutes, messageRoutes } from './routes/messaging.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { referenceRoutes } from './routes/reference.ts';
 
 export interface AppOptions {
   /** Shared rate-limit store and readiness check; without it limits are per process. */
@@ -107,6 +108,7 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   const limits: AuthLimiters = { signIn: limiter('sign-in'), signUp: limiter('sign-up'), verify: limiter('verify') };
 
   const api = express.Router();
+  api.use(referenceRoutes());
   api.use('/user', userRoutes(core, limits));
   api.use('/shop', shopMoneyRoutes(core));
   api.use('/shop', shopRoutes(core, limits));

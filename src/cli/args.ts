@@ -8,6 +8,7 @@ const nouns = {
   outbox: 'Side effects waiting to be delivered (emails, follow-ups)',
   ledger: 'Seller balances and the double-entry ledger',
   payments: 'Card payments and refunds at Stripe',
+  reconcile: 'Three-way reconciliation: Stripe against the ledger and the orders',
   product: 'Listing moderation (products and events)',
   catalog: 'Catalog data',
   order: 'Orders across every shop, and refunds',

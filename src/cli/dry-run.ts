@@ -83,7 +83,7 @@ function recordingPayments(real: PaymentProvider, currency: string, calls: strin
     },
     async refund(i) {
       calls.push(`Stripe: refund ${money(i.amountMinor, currency)} of payment ${i.paymentIntentId}`);
-      return { id: 're_dry_run', status: 'succeeded', amountMinor: i.amountMinor };
+      return { id: 're_dry_run', status: 'succeeded', amountMinor: i.amountMinor, metadata: i.metadata, failureReason: null };
     },
   };
 }

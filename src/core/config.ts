@@ -82,6 +82,7 @@ const envSchema = z.object({
   SCHEDULE_PAYMENTS_RECONCILE_SECONDS: int(300, 0),
   SCHEDULE_MAINTENANCE_SECONDS: int(3600, 0),
   SCHEDULE_SETTLEMENT_SECONDS: int(900, 0),
+  SCHEDULE_RECONCILE_REPORT_SECONDS: int(86_400, 0),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_API_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
@@ -175,7 +176,7 @@ export interface Config {
     stalledSeconds: number;
   };
   /** Interval of each repeating job; 0 turns it off. */
-  schedules: { paymentsReconcileMs: number; maintenanceMs: number; settlementMs: number };
+  schedules: { paymentsReconcileMs: number; maintenanceMs: number; settlementMs: number; reconcileReportMs: number };
   azure?: { tenantId: string; clientId: string; jwksUrl: string; issuer: string };
   currency: string;
   platformFeeBps: number;
@@ -187,7 +188,7 @@ export interface Config {
   catalog: { moderation: 'post' | 'pre' };
   /**
    * `settlementHoldDays`: days after delivery before a card order's net becomes available (0 = at once);
-   * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval.
+   * `withdrawMinMinor`: the smallest withdrawal; `opsEmail`: who is told a withdrawal waits for approval or a refund failed.
    */
   money: { settlementHoldDays: number; withdrawMinMinor: number; opsEmail?: string };
   /** Buyer–shop messages: unread-message email delay, posting limit per sender. */
@@ -333,6 +334,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       paymentsReconcileMs: e.SCHEDULE_PAYMENTS_RECONCILE_SECONDS * 1000,
       maintenanceMs: e.SCHEDULE_MAINTENANCE_SECONDS * 1000,
       settlementMs: e.SCHEDULE_SETTLEMENT_SECONDS * 1000,
+      reconcileReportMs: e.SCHEDULE_RECONCILE_REPORT_SECONDS * 1000,
     },
     azure:
       e.AZURE_TENANT_ID && e.AZURE_CLIENT_ID

@@ -1,4 +1,3 @@
-import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -7,6 +6,7 @@ import { signUpAdmin, signUpShop } from '../helpers/factories.ts';
 import { startFakeAzure, type FakeAzure } from '../helpers/fake-azure.ts';
 import { startFakeStripe, type FakeStripe } from '../helpers/fake-stripe.ts';
 import { sendRaw } from '../helpers/http.ts';
+import { registeredRoutes, type Route } from '../helpers/routes.ts';
 
 /*
  * Every route the app registers gets every kind of malformed body a hostile client sends, signed
@@ -40,28 +40,6 @@ afterAll(async () => {
   await app?.close();
   await Promise.all([stripe?.close(), azure?.close()]);
 });
-
-interface Route {
-  method: string;
-  path: string;
-}
-
-/** The routes as Express holds them: every layer with a route, under the paths its routers are mounted at. */
-function registeredRoutes(expressApp: Express): Route[] {
-  const found: Route[] = [];
-  type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; rawPath?: unknown };
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) found.push({ method: method.toUpperCase(), path: `${prefix}${layer.route.path}` });
-      } else if (layer.handle?.stack) {
-        walk(layer.handle.stack, typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? `${prefix}${layer.rawPath}` : prefix);
-      }
-    }
-  };
-  walk((expressApp as unknown as { router: { stack: Layer[] } }).router.stack, '');
-  return found;
-}
 
 const json = 'application/json';
 const multipart = 'multipart/form-data; boundary=fuzz';

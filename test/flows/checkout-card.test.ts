@@ -161,12 +161,13 @@ describe('the Stripe webhook', () => {
     expect(checkout!.status).toBe('completed');
   });
 
-  it('refuses a payload whose signature does not match, with 401 and no effect', async () => {
+  it('refuses a payload whose signature does not match, with 400 (as Stripe expects) and no effect', async () => {
     const { buyer } = await cartWithTwoShops();
     const { intentId, checkoutId } = await pay(buyer.client);
     const event = stripe.webhookEvent('payment_intent.succeeded', stripe.succeed(intentId));
     const res = await stripe.deliverWebhook(`${app.url}/api/v1/payment/webhook`, event, { secret: 'whsec_wrong' });
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ success: false, code: 'VALIDATION_FAILED', message: 'Stripe webhook signature does not match' });
     expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
     expect(await rows(sql`SELECT id FROM stripe_events WHERE id = ${event.id}`)).toHaveLength(0);
   });
@@ -261,15 +262,43 @@ describe('paid checkouts that cannot become orders', () => {
   it('when Stripe captured a different amount than the checkout, the webhook refunds it instead of making orders', async () => {
     const { buyer } = await cartWithTwoShops();
     const { intentId, checkoutId } = await pay(buyer.client);
+    // The intent's amount was changed at Stripe behind mvshop's back before the buyer paid.
+    stripe.paymentIntents.get(intentId)!.amount = 100;
+    stripe.succeed(intentId);
+    const [event] = stripe.eventsAbout(intentId).filter((e) => e.type === 'payment_intent.succeeded');
+    const res = await stripe.deliverWebhook(`${app.url}/api/v1/payment/webhook`, event!);
+    expect(res.status).toBe(200);
+    expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
+    const [refund] = await rows<{ amount_minor: number }>(sql`SELECT amount_minor FROM refunds WHERE checkout_id = ${checkoutId}`);
+    expect(refund!.amount_minor).toBe(100);
+  });
+
+  it('the webhook re-reads the intent: an event whose amount contradicts Stripe is not believed', async () => {
+    const { buyer } = await cartWithTwoShops();
+    const { intentId, checkoutId } = await pay(buyer.client);
     const pi = stripe.succeed(intentId);
     const res = await stripe.deliverWebhook(
       `${app.url}/api/v1/payment/webhook`,
       stripe.webhookEvent('payment_intent.succeeded', { ...pi, amount: 100, amount_received: 100 }),
     );
     expect(res.status).toBe(200);
+    expect(stripe.requests.some((r) => r.method === 'GET' && r.path === `/v1/payment_intents/${intentId}`)).toBe(true);
+    expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(2);
+    expect(await rows(sql`SELECT id FROM refunds WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
+  });
+
+  it('a succeeded event for an intent Stripe says is not paid does nothing', async () => {
+    const { buyer } = await cartWithTwoShops();
+    const { intentId, checkoutId } = await pay(buyer.client);
+    const pi = stripe.paymentIntents.get(intentId)!;
+    const res = await stripe.deliverWebhook(
+      `${app.url}/api/v1/payment/webhook`,
+      stripe.webhookEvent('payment_intent.succeeded', { ...pi, status: 'succeeded', amount_received: pi.amount }),
+    );
+    expect(res.status).toBe(200);
+    const [checkout] = await rows<{ status: string }>(sql`SELECT status FROM checkouts WHERE id = ${checkoutId}`);
+    expect(checkout!.status).toBe('open');
     expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
-    const [refund] = await rows<{ amount_minor: number }>(sql`SELECT amount_minor FROM refunds WHERE checkout_id = ${checkoutId}`);
-    expect(refund!.amount_minor).toBe(100);
   });
 
   it('going back to an earlier cart really changes the intent amount again', async () => {

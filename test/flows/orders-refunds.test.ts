@@ -127,6 +127,19 @@ describe('refunds', () => {
     expect((await b.client.put(`/order/order-refund-success/${orderA._id}`)).status).toBe(403);
   });
 
+  it('the buyer of an order cannot complete its refund (403 naming who can); another buyer does not learn it exists (404)', async () => {
+    const { a, buyer, orderA } = await paidTwoShopOrder();
+    expect((await buyer.client.put(`/order/order-refund/${orderA._id}`, { reason: 'changed my mind' })).status).toBe(200);
+    const own = await buyer.client.put(`/order/order-refund-success/${orderA._id}`);
+    expect(own.status).toBe(403);
+    expect(own.body).toMatchObject({ success: false, code: 'FORBIDDEN', message: "Only the order's shop or an admin completes a refund; the buyer requests one" });
+    const stranger = await signUpUser(app);
+    expect((await stranger.client.put(`/order/order-refund-success/${orderA._id}`)).status).toBe(404);
+    const [order] = await rows<{ status: string }>(sql`SELECT status FROM orders WHERE id = ${orderA._id}`);
+    expect(order!.status).toBe('Processing refund');
+    expect((await a.client.put(`/order/order-refund-success/${orderA._id}`)).status).toBe(200);
+  });
+
   it('when Stripe fails after committing, the refund stays unknown and a retry with the same key completes it', async () => {
     const { a, buyer, intentId, orderA } = await paidTwoShopOrder();
     await buyer.client.put(`/order/order-refund/${orderA._id}`, {});

@@ -167,6 +167,54 @@ describe('fake Stripe through the real SDK', () => {
     expect(fake.amountRefunded(pi.id)).toBe(500);
   });
 
+  it('error500 with replay: the stored 500 comes back for the same key, as Stripe replays an executed request', async () => {
+    const pi = await newPi(2_500);
+    fake.succeed(pi.id);
+    fake.injectFault({ method: 'POST', path: '/v1/refunds', kind: 'error500-after-commit', replay: true });
+    const params = { payment_intent: pi.id, amount: 700 };
+    expect((await caught(stripe.refunds.create(params, { idempotencyKey: 'refund:replayed-500' }))).statusCode).toBe(500);
+    const again = await caught(stripe.refunds.create(params, { idempotencyKey: 'refund:replayed-500' }));
+    expect(again.statusCode).toBe(500);
+    expect(fake.requests.at(-1)).toMatchObject({ replayed: true, status: 500, fault: null });
+    expect(fake.refundsFor(pi.id)).toHaveLength(1);
+    fake.expireIdempotencyKeys();
+    await stripe.refunds.create(params, { idempotencyKey: 'refund:replayed-500' });
+    expect(fake.refundsFor(pi.id)).toHaveLength(2);
+  });
+
+  it('lists page by page with starting_after and created[gte], so the SDK auto-pagination sees every object once', async () => {
+    const before = Math.floor(Date.now() / 1000) - 1;
+    const made = new Set<string>();
+    for (let i = 0; i < 130; i++) made.add((await newPi(100 + i)).id);
+    const seen: string[] = [];
+    for await (const pi of stripe.paymentIntents.list({ created: { gte: before }, limit: 50 })) if (made.has(pi.id)) seen.push(pi.id);
+    expect(seen).toHaveLength(130);
+    expect(new Set(seen).size).toBe(130);
+    const future = await stripe.paymentIntents.list({ created: { gte: before + 3_600 } });
+    expect(future.data).toEqual([]);
+  });
+
+  it('holds refunds as pending until settled; a failed refund gives its amount back to the charge', async () => {
+    const pi = await newPi(3_000);
+    fake.succeed(pi.id);
+    fake.holdRefunds();
+    try {
+      const first = await stripe.refunds.create({ payment_intent: pi.id, amount: 1_000 });
+      const second = await stripe.refunds.create({ payment_intent: pi.id, amount: 2_000 });
+      expect([first.status, second.status]).toEqual(['pending', 'pending']);
+      expect(fake.amountRefunded(pi.id)).toBe(3_000);
+      fake.settleRefund(first.id, 'succeeded');
+      fake.settleRefund(second.id, 'failed', 'expired_or_canceled_card');
+      expect((await stripe.refunds.retrieve(first.id)).status).toBe('succeeded');
+      expect(await stripe.refunds.retrieve(second.id)).toMatchObject({ status: 'failed', failure_reason: 'expired_or_canceled_card' });
+      expect(fake.amountRefunded(pi.id)).toBe(1_000);
+      expect(() => fake.settleRefund(first.id, 'failed')).toThrow(/it is succeeded/);
+      expect(fake.eventsAbout(second.id).map((e) => e.type)).toEqual(['refund.created', 'refund.updated', 'charge.refund.updated']);
+    } finally {
+      fake.holdRefunds(false);
+    }
+  });
+
   it('error500-before-commit: the SDK throws and nothing happened', async () => {
     const pi = await newPi(2_500);
     fake.succeed(pi.id);
@@ -282,6 +330,23 @@ describe('fake Stripe through the real SDK', () => {
       expect(() => stripe.webhooks.constructEvent(wrongSecret.payload, wrongSecret.header, fake.webhookSecret)).toThrow();
 
       expect((await stripe.events.retrieve(event.id)).type).toBe('payment_intent.succeeded');
+    });
+
+    it('sends the events of its own state changes, signed, to the configured URL', async () => {
+      fake.sendWebhooksTo(receiverUrl);
+      try {
+        const pi = await newPi(1_700);
+        fake.succeed(pi.id);
+        const refund = await stripe.refunds.create({ payment_intent: pi.id, amount: 700 });
+        const deliveries = await fake.flushWebhooks();
+        const received = deliveries.map((d) => (d.json as { received?: string }).received);
+        const raised = [...fake.eventsAbout(pi.id), ...fake.eventsAbout(refund.id)].map((e) => e.id);
+        expect(raised).toHaveLength(2);
+        for (const id of raised) expect(received).toContain(id);
+        expect(deliveries.every((d) => d.status === 200)).toBe(true);
+      } finally {
+        fake.sendWebhooksTo(null);
+      }
     });
 
     it('delivers a signed event over HTTP', async () => {

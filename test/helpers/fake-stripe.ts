@@ -21,6 +21,10 @@
  * errors such as amount_too_large), not for validation errors or unknown objects.
  *
  * Faults (see `injectFault`) act at the HTTP edge and are matched by method + path prefix.
+ *
+ * Refunds can wait like Stripe's (`holdRefunds`, then `settleRefund` to succeeded, failed or canceled),
+ * and the fake raises the events Stripe would on each state change, signed and POSTed to the URL given
+ * to `sendWebhooksTo`, so a test's webhooks never contradict the fake's own state.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -84,6 +88,8 @@ export interface FakeCharge {
   livemode: false;
 }
 
+export type FakeRefundStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
 export interface FakeRefund {
   id: string;
   object: 'refund';
@@ -91,7 +97,9 @@ export interface FakeRefund {
   currency: string;
   charge: string;
   payment_intent: string;
-  status: 'succeeded';
+  status: FakeRefundStatus;
+  /** Set when the refund failed or was canceled, as Stripe's `failure_reason`. */
+  failure_reason: string | null;
   reason: string | null;
   metadata: Metadata;
   created: number;
@@ -132,6 +140,11 @@ export interface FaultSpec {
    * idempotency key) before the connection is dropped / left hanging. Default false: no effect.
    */
   commit?: boolean;
+  /**
+   * 'error500-*' only: store the 500 under the request's idempotency key, so that a retry with the
+   * same key gets the same 500 again (Stripe replays an executed request's answer, errors included).
+   */
+  replay?: boolean;
   /** How many matching requests the fault hits (default 1). */
   times?: number;
   /** Hit every matching request until removed or `clearFaults()` (same as times: Infinity). */
@@ -210,6 +223,24 @@ export interface FakeStripe {
   amountRefunded(piId: string): number;
   /** Refunds of one PaymentIntent, oldest first. */
   refundsFor(piId: string): FakeRefund[];
+
+  /**
+   * New refunds start `pending` (as bank transfers and some card networks do) until `settleRefund`;
+   * off by default: every refund succeeds at once.
+   */
+  holdRefunds(on?: boolean): void;
+  /** Moves a refund to its final status, as the bank answers; a failed or canceled refund gives its amount back to the charge. */
+  settleRefund(refundId: string, status: 'succeeded' | 'failed' | 'canceled', failureReason?: string): FakeRefund;
+  /**
+   * When set, every event the fake raises on a state change (payment_intent.succeeded, refund.created,
+   * refund.updated, charge.refund.updated, charge.refunded) is POSTed there, signed, as Stripe would.
+   * `null` stops it (the default: events are only stored).
+   */
+  sendWebhooksTo(url: string | null): void;
+  /** Waits for every webhook delivery started so far; their answers, in order of sending. */
+  flushWebhooks(): Promise<WebhookDelivery[]>;
+  /** Events the fake raised itself about one object (a refund, intent or charge id), oldest first. */
+  eventsAbout(objectId: string): FakeEvent[];
 
   /** A Stripe Event around a copy of `object` (also served at GET /v1/events/:id). */
   webhookEvent<T extends object>(type: string, object: T): FakeEvent<T>;
@@ -406,6 +437,38 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const sockets = new Set<Socket>();
   const sleepers = new Map<NodeJS.Timeout, () => void>();
   let closed = false;
+  let holdingRefunds = false;
+  let webhookTarget: string | null = null;
+  const deliveries: Promise<WebhookDelivery>[] = [];
+
+  // --- events -------------------------------------------------------------------------------
+
+  const makeEvent = (type: string, object: object): FakeEvent => {
+    const event: FakeEvent = {
+      id: randomId('evt'),
+      object: 'event',
+      type,
+      api_version: Stripe.API_VERSION as string,
+      created: now(),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      data: { object: clone(object) as Record<string, unknown> },
+    };
+    events.set(event.id, event);
+    return event;
+  };
+
+  /** An event the fake raises on its own state change, sent to the webhook target when one is set. */
+  const raise = (type: string, object: object) => {
+    const event = makeEvent(type, object);
+    if (webhookTarget) deliveries.push(fake.deliverWebhook(webhookTarget, event));
+  };
+
+  const chargeWithRefunds = (charge: FakeCharge) => ({
+    ...clone(charge),
+    refunds: { object: 'list', data: [...refunds.values()].filter((r) => r.charge === charge.id).map(clone), has_more: false },
+  });
 
   // --- domain -------------------------------------------------------------------------------
 
@@ -428,10 +491,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     return out;
   };
 
-  const list = (path: string, data: unknown[], limitParam: unknown) => {
-    const limit = limitParam === undefined ? 10 : Number(limitParam);
+  /** A page of `data` (newest first) as Stripe lists: `limit`, `starting_after` (an id), `created[gte]`/`created[lt]`. */
+  const list = <T extends { id: string; created: number }>(path: string, data: T[], params: Record<string, unknown>, render: (x: T) => unknown = clone) => {
+    const limit = params.limit === undefined ? 10 : Number(params.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Invalid limit', 'limit');
-    return { object: 'list', url: path, has_more: data.length > limit, data: data.slice(0, limit) };
+    const created = (params.created ?? {}) as { gte?: string; lt?: string };
+    let rows = data.filter((x) => (created.gte === undefined || x.created >= Number(created.gte)) && (created.lt === undefined || x.created < Number(created.lt)));
+    if (typeof params.starting_after === 'string') {
+      const at = rows.findIndex((x) => x.id === params.starting_after);
+      if (at < 0) throw missing('object', params.starting_after, 'starting_after');
+      rows = rows.slice(at + 1);
+    }
+    return { object: 'list', url: path, has_more: rows.length > limit, data: rows.slice(0, limit).map(render) };
   };
 
   const byNewest = <T extends { created: number }>(items: T[]) =>
@@ -550,14 +621,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       currency: charge.currency,
       charge: charge.id,
       payment_intent: pi.id,
-      status: 'succeeded',
+      status: holdingRefunds ? 'pending' : 'succeeded',
+      failure_reason: null,
       reason: reason ?? null,
       metadata: parseMetadata(p.metadata),
       created: now(),
     };
     refunds.set(refund.id, refund);
+    // Like Stripe, a pending refund already counts as refunded on its charge.
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
+    raise('refund.created', refund);
+    if (refund.status === 'succeeded') raise('charge.refunded', chargeWithRefunds(charge));
     return renderRefund(refund, expandList(p));
   }
 
@@ -575,7 +650,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (!id) {
         if (method === 'POST') return createPaymentIntent(params);
         if (method === 'GET') {
-          return list(path, byNewest([...paymentIntents.values()]).map((pi) => renderPi(pi, expand)), params.limit);
+          return list(path, byNewest([...paymentIntents.values()]), params, (pi) => renderPi(pi, expand));
         }
       } else if (!action) {
         if (method === 'GET') return renderPi(getPi(id), expand);
@@ -593,7 +668,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
               (params.payment_intent === undefined || r.payment_intent === params.payment_intent) &&
               (params.charge === undefined || r.charge === params.charge),
           );
-          return list(path, all.map((r) => renderRefund(r, expand)), params.limit);
+          return list(path, all, params, (r) => renderRefund(r, expand));
         }
       } else if (method === 'GET') {
         const r = refunds.get(id);
@@ -609,7 +684,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     if (resource === 'events' && !action && method === 'GET') {
       if (!id) {
         const all = byNewest([...events.values()]).filter((e) => params.type === undefined || e.type === params.type);
-        return list(path, all, params.limit);
+        return list(path, all, params);
       }
       const e = events.get(id);
       if (!e) throw missing('event', id);
@@ -745,10 +820,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     entry.fault = fault?.spec.kind ?? null;
     const kind = fault?.spec.kind;
 
-    if (kind === 'error500-before-commit') {
-      reply(500, { error: { type: 'api_error', message: 'An unknown error occurred (fake: before commit).' } });
-      return;
-    }
+    const params = method === 'GET' || method === 'DELETE' ? query : body;
+    const error500 = (when: string) => {
+      const answer = { status: 500, body: { error: { type: 'api_error', message: `An unknown error occurred (fake: ${when}).` } } };
+      if (fault?.spec.replay && idempotencyKey && method === 'POST')
+        idempotency.set(idempotencyKey, { method, path, params: canonical(params), answer: clone(answer) });
+      reply(answer.status, answer.body);
+    };
+    if (kind === 'error500-before-commit') return error500('before commit');
     const commits = kind === 'error500-after-commit' || !!fault?.spec.commit || (kind !== 'drop-connection' && kind !== 'timeout');
     if (kind === 'drop-connection' && !commits) return drop(req, entry);
     if (kind === 'timeout' && !commits) return hang(req, entry);
@@ -766,7 +845,6 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       });
       return;
     }
-    const params = method === 'GET' || method === 'DELETE' ? query : body;
     let answer: Answer & { replayed: boolean };
     if (lockKey) inFlightKeys.add(lockKey);
     try {
@@ -778,10 +856,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     }
     entry.replayed = answer.replayed;
 
-    if (kind === 'error500-after-commit') {
-      reply(500, { error: { type: 'api_error', message: 'An unknown error occurred (fake: after commit).' } });
-      return;
-    }
+    if (kind === 'error500-after-commit') return error500('after commit');
     if (kind === 'drop-connection') return drop(req, entry);
     if (kind === 'timeout') return hang(req, entry);
 
@@ -893,6 +968,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       pi.latest_charge = charge.id;
       pi.payment_method = paymentMethod;
       pi.last_payment_error = null;
+      raise('payment_intent.succeeded', pi);
       return clone(pi);
     },
 
@@ -918,20 +994,42 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return [...refunds.values()].filter((r) => r.payment_intent === piId).map(clone);
     },
 
+    holdRefunds(on = true) {
+      holdingRefunds = on;
+    },
+
+    settleRefund(refundId, status, failureReason = status === 'failed' ? 'declined' : 'unknown') {
+      const refund = refunds.get(refundId);
+      if (!refund) throw new Error(`fake-stripe: no refund ${refundId}`);
+      if (refund.status !== 'pending' && refund.status !== 'requires_action')
+        throw new Error(`fake-stripe: cannot settle ${refundId}, it is ${refund.status}`);
+      const charge = charges.get(refund.charge)!;
+      refund.status = status;
+      if (status !== 'succeeded') {
+        refund.failure_reason = failureReason;
+        charge.amount_refunded -= refund.amount;
+        charge.refunded = charge.amount_refunded >= charge.amount;
+      }
+      raise('refund.updated', refund);
+      raise('charge.refund.updated', refund);
+      if (status === 'succeeded') raise('charge.refunded', chargeWithRefunds(charge));
+      return clone(refund);
+    },
+
+    sendWebhooksTo(target) {
+      webhookTarget = target;
+    },
+
+    async flushWebhooks() {
+      return Promise.all(deliveries);
+    },
+
+    eventsAbout(objectId) {
+      return [...events.values()].filter((e) => (e.data.object as { id?: string }).id === objectId).map(clone);
+    },
+
     webhookEvent(type, object) {
-      const event = {
-        id: randomId('evt'),
-        object: 'event' as const,
-        type,
-        api_version: Stripe.API_VERSION as string,
-        created: now(),
-        livemode: false as const,
-        pending_webhooks: 1,
-        request: { id: null, idempotency_key: null },
-        data: { object: clone(object) },
-      };
-      events.set(event.id, event as FakeEvent);
-      return clone(event);
+      return clone(makeEvent(type, object)) as FakeEvent<typeof object>;
     },
 
     signedWebhook,
@@ -996,6 +1094,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       requests.length = 0;
       idempotency.clear();
       faults = [];
+      holdingRefunds = false;
+      webhookTarget = null;
+      deliveries.length = 0;
     },
 
     async close() {

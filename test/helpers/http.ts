@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { assertMatchesContract } from './contract.ts';
 
 export const TEST_ORIGIN = 'http://localhost:3000';
 
@@ -52,6 +53,7 @@ export class TestClient {
     } catch {
       // Non-JSON bodies (media files) stay text.
     }
+    assertMatchesContract(method, `${this.baseUrl}${path}`, res.status, res.headers.get('content-type'), parsed);
     return { status: res.status, body: parsed as T, headers: res.headers, cookies, setCookies };
   }
 

@@ -38,6 +38,7 @@ beforeAll(async () => {
       SCHEDULE_PAYMENTS_RECONCILE_SECONDS: '0',
       SCHEDULE_MAINTENANCE_SECONDS: '0',
       SCHEDULE_SETTLEMENT_SECONDS: '0',
+      SCHEDULE_RECONCILE_REPORT_SECONDS: '0',
       STRIPE_SECRET_KEY: stripe.secretKey,
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       STRIPE_API_URL: stripe.url,

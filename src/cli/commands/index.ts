@@ -12,12 +12,14 @@ import dbStatus from './db/status.ts';
 import eventDelete from './event/delete.ts';
 import eventList from './event/list.ts';
 import ledgerVerify from './ledger/verify.ts';
+import openapiPrint from './openapi/print.ts';
 import orderList from './order/list.ts';
 import orderRefund from './order/refund.ts';
 import orderShow from './order/show.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
+import reconcileReport from './reconcile/report.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
 import productList from './product/list.ts';
@@ -56,6 +58,7 @@ export const commands: ((program: Command) => void)[] = [
   demoPlay,
   dbMigrate,
   dbStatus,
+  openapiPrint,
   userCreateAdmin,
   userBan,
   userUnban,
@@ -81,6 +84,7 @@ export const commands: ((program: Command) => void)[] = [
   ledgerVerify,
   ledgerShow,
   paymentsReconcile,
+  reconcileReport,
   productList,
   settleRun,
   withdrawList,

@@ -7,13 +7,14 @@ import type { PaymentIntentInfo, PaymentProvider, RefundInfo } from '../../core/
  */
 export function createDemoCardNetwork() {
   const intents = new Map<string, PaymentIntentInfo>();
-  const refunds = new Map<string, RefundInfo & { paymentIntentId: string; refundId?: string }>();
+  const refunds = new Map<string, RefundInfo & { paymentIntentId: string }>();
   const known = (id: string) => {
     const intent = intents.get(id);
     if (!intent) throw new Error(`demo card network: no payment intent ${id}`);
     return intent;
   };
 
+  const strip = ({ id, status, amountMinor, metadata, failureReason }: RefundInfo): RefundInfo => ({ id, status, amountMinor, metadata, failureReason });
   const provider: PaymentProvider = {
     async createIntent({ amountMinor, currency, metadata }) {
       const id = `pi_demo_${intents.size + 1}`;
@@ -32,13 +33,26 @@ export function createDemoCardNetwork() {
     },
     async refund({ paymentIntentId, amountMinor, metadata }) {
       known(paymentIntentId);
-      const refund = { id: `re_demo_${refunds.size + 1}`, status: 'succeeded', amountMinor, paymentIntentId, refundId: metadata.refundId };
+      const refund = { id: `re_demo_${refunds.size + 1}`, status: 'succeeded', amountMinor, metadata, failureReason: null, paymentIntentId };
       refunds.set(refund.id, refund);
-      return { id: refund.id, status: refund.status, amountMinor };
+      return strip(refund);
     },
-    async findRefund(paymentIntentId, refundId) {
-      const found = [...refunds.values()].find((r) => r.paymentIntentId === paymentIntentId && r.refundId === refundId);
-      return found && { id: found.id, status: found.status, amountMinor: found.amountMinor };
+    async findRefund(paymentIntentId, refundId, attempt) {
+      const found = [...refunds.values()].find(
+        (r) => r.paymentIntentId === paymentIntentId && r.metadata.refundId === refundId && Number(r.metadata.attempt ?? 0) === attempt,
+      );
+      return found && strip(found);
+    },
+    async retrieveRefund(id) {
+      const found = refunds.get(id);
+      if (!found) throw new Error(`demo card network: no refund ${id}`);
+      return strip(found);
+    },
+    async *listIntents() {
+      for (const intent of intents.values()) yield { ...intent, amountReceived: intent.status === 'succeeded' ? intent.amountMinor : 0 };
+    },
+    async *listRefunds() {
+      for (const r of refunds.values()) yield { ...strip(r), paymentIntentId: r.paymentIntentId, currency: known(r.paymentIntentId).currency };
     },
     async verifyWebhook() {
       throw new Error('demo card network: it sends no webhooks');

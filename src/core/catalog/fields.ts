@@ -53,7 +53,8 @@ export const stock = z
   .pipe(z.number().int('must be a whole number').min(0, 'must be 0 or more').max(MAX_STOCK, `must be at most ${MAX_STOCK}`));
 
 /** A product or an event: both are listings in one table. */
-export const listingId = z.union([idSchema('product'), idSchema('event')], { message: 'must be a product or event id (prod_… or evt_…)' });
+export const listingIdMessage = 'must be a product or event id (prod_… or evt_…)';
+export const listingId = z.union([idSchema('product'), idSchema('event')], { message: listingIdMessage });
 
 /** The fields a seller writes. Anything else in a body (shopId, sold_out, ratings, status, …) is dropped. */
 export const listingFields = {

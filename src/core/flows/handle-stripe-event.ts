@@ -4,7 +4,7 @@ import { checkouts, stripeEvents } from '../db/schema/commerce.ts';
 import type { ProviderEvent } from '../payments/index.ts';
 import { isAppError } from '../shared/errors.ts';
 import { completePaidCheckout } from './complete-paid-checkout.ts';
-import { confirmRefund } from './confirm-refund.ts';
+import { syncRefundFromStripe } from './confirm-refund.ts';
 import { requirePayments } from './start-card-payment.ts';
 
 export type WebhookOutcome = 'processed' | 'duplicate' | 'ignored';
@@ -30,10 +30,6 @@ export async function handleStripeWebhook(ctx: Ctx, rawBody: Buffer, signature: 
 async function dispatch(ctx: Ctx, event: ProviderEvent): Promise<WebhookOutcome> {
   const object = event.object as {
     id?: string;
-    amount?: number;
-    amount_received?: number;
-    currency?: string;
-    status?: string;
     metadata?: Record<string, string>;
     last_payment_error?: { message?: string };
   };
@@ -41,11 +37,14 @@ async function dispatch(ctx: Ctx, event: ProviderEvent): Promise<WebhookOutcome>
     case 'payment_intent.succeeded': {
       const checkout = await checkoutForIntent(ctx, object.id);
       if (!checkout) return 'ignored';
+      // Anyone who has the endpoint's URL can try to post here; what Stripe says now is what counts.
+      const intent = await requirePayments(ctx).retrieveIntent(object.id!);
+      if (intent.status !== 'succeeded' || (intent.metadata.checkoutId !== undefined && intent.metadata.checkoutId !== checkout.id)) {
+        ctx.log.warn({ intentId: intent.id, status: intent.status, checkoutId: checkout.id }, 'payment_intent.succeeded not confirmed by Stripe');
+        return 'ignored';
+      }
       try {
-        await completePaidCheckout(ctx, checkout.id, {
-          amountMinor: object.amount_received ?? object.amount ?? 0,
-          currency: object.currency ?? '',
-        });
+        await completePaidCheckout(ctx, checkout.id, { amountMinor: intent.amountMinor, currency: intent.currency });
       } catch (err) {
         // Out of stock ends in a refund, and a checkout that is already settled needs nothing more:
         // both are handled outcomes, so Stripe must not redeliver.
@@ -64,15 +63,15 @@ async function dispatch(ctx: Ctx, event: ProviderEvent): Promise<WebhookOutcome>
       return 'processed';
     }
     case 'refund.created':
-    case 'refund.updated': {
-      if (object.status === 'succeeded' && object.metadata?.refundId && object.id) await confirmRefund(ctx, object.metadata.refundId, object.id);
+    case 'refund.updated':
+    case 'charge.refund.updated': {
+      if (object.id && object.metadata?.refundId) await syncRefundFromStripe(ctx, object.id);
       return 'processed';
     }
     case 'charge.refunded': {
       // Older API versions embed the refunds in the charge; newer ones send refund.* events too.
-      const data = event.object as { refunds?: { data?: { id: string; metadata?: Record<string, string>; status?: string }[] } };
-      for (const r of data.refunds?.data ?? [])
-        if (r.status === 'succeeded' && r.metadata?.refundId) await confirmRefund(ctx, r.metadata.refundId, r.id);
+      const data = event.object as { refunds?: { data?: { id: string; metadata?: Record<string, string> }[] } };
+      for (const r of data.refunds?.data ?? []) if (r.metadata?.refundId) await syncRefundFromStripe(ctx, r.id);
       return 'processed';
     }
     default:

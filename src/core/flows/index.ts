@@ -7,6 +7,7 @@ export { placeOrder, placeOrderInput } from './place-order.ts';
 export { handleStripeWebhook, type WebhookOutcome } from './handle-stripe-event.ts';
 export { refundOrder, refundOrderInput, completeOrderRefund } from './refund-order.ts';
 export { reconcilePayments, type ReconcileReport } from './reconcile-payments.ts';
+export { reconcileReport, reconcileReportInput, findingKinds, type Finding, type FindingKind, type ReconciliationReport } from './reconcile-report.ts';
 export { marketplaceStats, marketplaceStatsInput, type MarketplaceStats } from './marketplace-stats.ts';
 export { settleDueOrders, settleAllDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun, type SettlementSweep } from './settle-due-orders.ts';
 export { verifyBooks, type BooksReport } from './verify-books.ts';

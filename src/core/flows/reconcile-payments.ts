@@ -11,6 +11,9 @@ export interface ReconcileReport {
   refundedInstead: number;
   expired: number;
   refundsConfirmed: number;
+  /** Refunds Stripe holds as pending, waiting for the bank. */
+  stillPending: number;
+  refundsFailed: number;
   stillUnknown: number;
 }
 
@@ -21,11 +24,12 @@ const REFUND_GRACE_MS = 2 * 60_000;
  * Catches what webhooks missed: open card checkouts whose intent succeeded are finalized (or
  * refunded, through the same step as every other path); checkouts left untouched longer than
  * `abandonAfterMinutes` are expired and their intents cancelled; refunds left pending or unknown
- * are sent again with their original idempotency keys, and confirmed order refunds are finished.
+ * are sent again with their original idempotency keys (or, once Stripe holds them as pending, read
+ * back to see whether the bank paid or failed them), and confirmed order refunds are finished.
  */
 export async function reconcilePayments(ctx: Ctx, opts: { abandonAfterMinutes?: number; limit?: number } = {}): Promise<ReconcileReport> {
   const provider = requirePayments(ctx);
-  const report: ReconcileReport = { finalized: 0, refundedInstead: 0, expired: 0, refundsConfirmed: 0, stillUnknown: 0 };
+  const report: ReconcileReport = { finalized: 0, refundedInstead: 0, expired: 0, refundsConfirmed: 0, stillPending: 0, refundsFailed: 0, stillUnknown: 0 };
   const limit = opts.limit ?? 200;
   const now = ctx.clock.now().getTime();
   const abandonBefore = new Date(now - (opts.abandonAfterMinutes ?? 24 * 60) * 60_000);
@@ -71,7 +75,9 @@ export async function reconcilePayments(ctx: Ctx, opts: { abandonAfterMinutes?: 
     if (outcome === 'succeeded') {
       if (r.orderId) await completeOrderRefund(ctx, r.orderId);
       report.refundsConfirmed++;
-    } else report.stillUnknown++;
+    } else if (outcome === 'pending') report.stillPending++;
+    else if (outcome === 'failed') report.refundsFailed++;
+    else report.stillUnknown++;
   }
 
   // Refunds Stripe confirmed (webhook or an earlier run) whose order was not finished yet.

@@ -23,7 +23,9 @@ export const refundOrderInput = z.object({ reason: moderationReason });
  * refund of the shared PaymentIntent, keyed by the order id) or, for cash orders, is recorded;
  * stock is restored; the order's ledger postings are reversed; the buyer is emailed.
  * A Stripe timeout leaves the refund "unknown" and the order in "Processing refund"; calling
- * again (or the reconciler) retries with the same idempotency key.
+ * again (or the reconciler) retries with the same idempotency key. A refund Stripe holds as
+ * pending leaves the order there too until it succeeds; one that failed is sent again, as a new
+ * attempt, by calling this again.
  */
 export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): Promise<OrderDto> {
   const id = parseInput(idSchema('order'), rawId);
@@ -35,6 +37,9 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
     const admin = isAdmin(a);
     if (!admin && !(a.kind === 'shop' && a.id === order.shopId)) {
       if (a.kind === 'shop') throw forbidden('This order belongs to another shop');
+      // The buyer knows the order exists; what they lack is the right to complete its refund.
+      if (a.kind === 'user' && a.id === order.userId)
+        throw forbidden("Only the order's shop or an admin completes a refund; the buyer requests one");
       throw notFound('Order');
     }
     if (order.status === 'Refund Success') throw new AppError('INVALID_STATE', `Order ${id} has already been refunded`);
@@ -69,6 +74,13 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
       .onConflictDoNothing()
       .returning({ id: refunds.id });
     if (inserted) return inserted.id;
+    // A refund that failed at Stripe is sent again as a new attempt: a new refund, under a new idempotency key.
+    const [retried] = await tx
+      .update(refunds)
+      .set({ status: 'pending', attempt: sql`${refunds.attempt} + 1`, providerRefundId: null, lastError: null, updatedAt: now })
+      .where(and(eq(refunds.orderId, id), eq(refunds.status, 'failed')))
+      .returning({ id: refunds.id });
+    if (retried) return retried.id;
     const [existing] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.orderId, id));
     return existing!.id;
   });
@@ -76,9 +88,12 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
   const [refund] = refundId ? await ctx.db.select().from(refunds).where(eq(refunds.id, refundId)) : [];
   if (refund?.provider === 'stripe' && refund.status !== 'succeeded') {
     const outcome = await sendRefund(ctx, refund.id);
+    // Waiting at the bank: the order stays in "Processing refund" until a webhook or the reconciler sees it end.
+    if (outcome === 'pending') return getOrder(ctx, id);
     if (outcome === 'unknown')
       throw new AppError('EXTERNAL_SERVICE', 'Stripe did not confirm the refund yet; it is recorded and will be retried', { outcome: 'unknown' });
-    if (outcome === 'failed') throw new AppError('PAYMENT_FAILED', 'Stripe refused the refund; see the refund record for details');
+    if (outcome === 'failed')
+      throw new AppError('PAYMENT_FAILED', 'The refund failed at Stripe; nothing was paid back. The order stays in "Processing refund": retry it, or settle it with the buyer');
   }
   await completeOrderRefund(ctx, id);
   return getOrder(ctx, id);

@@ -1,7 +1,7 @@
 import { purgeExpiredTokens } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
-import { pruneWebhookEvents, reconcilePayments, settleAllDueOrders } from '../flows/index.ts';
+import { findingKinds, pruneWebhookEvents, reconcilePayments, reconcileReport, settleAllDueOrders } from '../flows/index.ts';
 import { pruneOutbox } from '../outbox/index.ts';
 import type { QueueName } from './queues.ts';
 
@@ -24,6 +24,16 @@ export const schedules = {
     // Without Stripe there is nothing to reconcile.
     everyMs: (c) => (c.stripe.secretKey ? c.schedules.paymentsReconcileMs : 0),
     run: async (ctx) => ({ ...(await reconcilePayments(ctx)) }),
+  },
+  'payments.reconcile-report': {
+    queue: 'payments',
+    everyMs: (c) => (c.stripe.secretKey ? c.schedules.reconcileReportMs : 0),
+    // Each run covers its own interval and the one before, so a late or missed run leaves no gap.
+    run: async (ctx) => {
+      const since = new Date(ctx.clock.now().getTime() - 2 * ctx.config.schedules.reconcileReportMs);
+      const { byKind, matched } = await reconcileReport(ctx, { since }, { notify: true });
+      return { ...matched, ...Object.fromEntries(findingKinds.map((k) => [k, byKind[k].count])) };
+    },
   },
   'settlement.settle': {
     queue: 'settlement',

@@ -98,6 +98,36 @@ export const templates = {
       ...layout(`Hello ${v.name},`, [`Your cash-on-delivery order ${v.orderId} (${v.total} ${v.currency.toUpperCase()}) is cancelled. Nothing was charged.`]),
     }),
   },
+  'refund-pending': {
+    vars: z.object({ name: z.string(), orderId: z.string(), total: z.string(), currency: z.string() }),
+    render: (v: { name: string; orderId: string; total: string; currency: string }) => ({
+      subject: `Your refund for order ${v.orderId} is on its way`,
+      ...layout(`Hello ${v.name},`, [
+        `The refund of ${v.total} ${v.currency.toUpperCase()} for order ${v.orderId} was sent to your bank, which has not confirmed it yet.`,
+        'This can take a few days; we will email you when it is complete.',
+      ]),
+    }),
+  },
+  'refund-failed': {
+    vars: z.object({ refundId: z.string(), ref: z.string(), amount: z.string(), currency: z.string(), error: z.string() }),
+    render: (v: { refundId: string; ref: string; amount: string; currency: string; error: string }) => ({
+      subject: `Refund ${v.refundId} failed`,
+      ...layout('A refund did not go through', [
+        `Refund ${v.refundId} of ${v.amount} ${v.currency.toUpperCase()} for ${v.ref} failed at Stripe: ${v.error}.`,
+        'Nothing was booked for it and the buyer is not paid. Retry it with `mvshop order refund ID`, or settle it with the buyer.',
+      ]),
+    }),
+  },
+  'reconciliation-findings': {
+    vars: z.object({ since: z.string(), summary: z.array(z.string()) }),
+    render: (v: { since: string; summary: string[] }) => ({
+      subject: 'Reconciliation with Stripe found differences',
+      ...layout('Stripe, the ledger and the orders disagree', [
+        `Since ${v.since}: ${v.summary.join('; ')}.`,
+        'Run `mvshop reconcile report --since DATE` for every finding and its ids.',
+      ]),
+    }),
+  },
   'payment-refunded': {
     vars: z.object({ name: z.string(), total: z.string(), currency: z.string(), reason: z.string() }),
     render: (v: { name: string; total: string; currency: string; reason: string }) => ({

@@ -16,7 +16,14 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
     retrieveIntent: async (id) => (await provider()).retrieveIntent(id),
     cancelIntent: async (id, key) => (await provider()).cancelIntent(id, key),
     refund: async (input) => (await provider()).refund(input),
-    findRefund: async (paymentIntentId, refundId) => (await provider()).findRefund(paymentIntentId, refundId),
+    findRefund: async (paymentIntentId, refundId, attempt) => (await provider()).findRefund(paymentIntentId, refundId, attempt),
+    retrieveRefund: async (id) => (await provider()).retrieveRefund(id),
+    async *listIntents(since) {
+      yield* (await provider()).listIntents(since);
+    },
+    async *listRefunds(since) {
+      yield* (await provider()).listRefunds(since);
+    },
     verifyWebhook: async (rawBody, signature) => (await provider()).verifyWebhook(rawBody, signature),
   };
 }

@@ -8,10 +8,13 @@ export interface PaymentIntentInfo {
   metadata: Record<string, string>;
 }
 
+/** A Stripe refund: `status` is pending, requires_action, succeeded, failed or canceled. */
 export interface RefundInfo {
   id: string;
   status: string;
   amountMinor: number;
+  metadata: Record<string, string>;
+  failureReason: string | null;
 }
 
 export interface ProviderEvent {
@@ -46,7 +49,13 @@ export interface PaymentProvider {
    * The refund of `paymentIntentId` whose metadata carries our `refundId`, if Stripe made one. Used
    * once an idempotency key may have expired, so that a refund can never be created twice.
    */
-  findRefund(paymentIntentId: string, refundId: string): Promise<RefundInfo | undefined>;
-  /** Verifies a webhook's signature against the raw body; throws UNAUTHENTICATED when it does not match. */
+  findRefund(paymentIntentId: string, refundId: string, attempt: number): Promise<RefundInfo | undefined>;
+  /** Every PaymentIntent created at or after `since`, page by page (Stripe's list, auto-paginated). */
+  listIntents(since: Date): AsyncIterable<PaymentIntentInfo & { amountReceived: number }>;
+  /** Every refund created at or after `since`, page by page. */
+  listRefunds(since: Date): AsyncIterable<RefundInfo & { paymentIntentId: string | null; currency: string }>;
+  /** A refund as Stripe sees it now (webhooks are re-read rather than trusted). */
+  retrieveRefund(id: string): Promise<RefundInfo>;
+  /** Verifies a webhook's signature against the raw body; throws VALIDATION_FAILED (400, as Stripe's guide answers) when it does not match. */
   verifyWebhook(rawBody: Buffer, signature: string | undefined): Promise<ProviderEvent>;
 }

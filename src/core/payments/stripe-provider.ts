@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { Config } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
-import type { PaymentIntentInfo, PaymentProvider } from './payment-provider.ts';
+import type { PaymentIntentInfo, PaymentProvider, RefundInfo } from './payment-provider.ts';
 
 const toIntent = (pi: Stripe.PaymentIntent): PaymentIntentInfo => ({
   id: pi.id,
@@ -10,6 +10,14 @@ const toIntent = (pi: Stripe.PaymentIntent): PaymentIntentInfo => ({
   currency: pi.currency,
   clientSecret: pi.client_secret,
   metadata: pi.metadata ?? {},
+});
+
+const toRefund = (r: Stripe.Refund): RefundInfo => ({
+  id: r.id,
+  status: r.status ?? 'pending',
+  amountMinor: r.amount,
+  metadata: r.metadata ?? {},
+  failureReason: r.failure_reason ?? null,
 });
 
 /** Maps SDK failures: definite refusals are PAYMENT_FAILED; anything that may have happened is "unknown". */
@@ -68,23 +76,40 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
       }),
     refund: ({ paymentIntentId, amountMinor, metadata, idempotencyKey }) =>
       call('the refund', async () => {
-        const r = await stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata }, { idempotencyKey });
-        return { id: r.id, status: r.status ?? 'pending', amountMinor: r.amount };
+        return toRefund(await stripe.refunds.create({ payment_intent: paymentIntentId, amount: amountMinor, metadata }, { idempotencyKey }));
       }),
-    findRefund: (paymentIntentId, refundId) =>
+    findRefund: (paymentIntentId, refundId, attempt) =>
       call('looking up the refund', async () => {
         for await (const r of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
-          if (r.metadata?.refundId === refundId) return { id: r.id, status: r.status ?? 'pending', amountMinor: r.amount };
+          if (r.metadata?.refundId === refundId && Number(r.metadata.attempt ?? 0) === attempt) return toRefund(r);
         return undefined;
       }),
+    async *listIntents(since) {
+      const created = { gte: Math.floor(since.getTime() / 1000) };
+      try {
+        for await (const pi of stripe.paymentIntents.list({ created, limit: 100 })) yield { ...toIntent(pi), amountReceived: pi.amount_received };
+      } catch (err) {
+        throw mapError(err, 'listing payments');
+      }
+    },
+    async *listRefunds(since) {
+      const created = { gte: Math.floor(since.getTime() / 1000) };
+      try {
+        for await (const r of stripe.refunds.list({ created, limit: 100 }))
+          yield { ...toRefund(r), currency: r.currency, paymentIntentId: typeof r.payment_intent === 'string' ? r.payment_intent : (r.payment_intent?.id ?? null) };
+      } catch (err) {
+        throw mapError(err, 'listing refunds');
+      }
+    },
+    retrieveRefund: (id) => call('reading the refund', async () => toRefund(await stripe.refunds.retrieve(id))),
     async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
-      if (!signature) throw new AppError('UNAUTHENTICATED', 'Missing Stripe-Signature header');
+      if (!signature) throw new AppError('VALIDATION_FAILED', 'Missing Stripe-Signature header');
       try {
         const event = stripe.webhooks.constructEvent(rawBody, signature, cfg.webhookSecret);
         return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
       } catch {
-        throw new AppError('UNAUTHENTICATED', 'Stripe webhook signature does not match');
+        throw new AppError('VALIDATION_FAILED', 'Stripe webhook signature does not match');
       }
     },
   };

@@ -22,6 +22,8 @@ export default function register(program: Command): void {
           refundOrder(c, orderId, { reason }).catch(namingId(orderId)),
         );
         if (io.json) return io.printJson(order);
+        if (order.status === 'Processing refund')
+          return io.print(`Refund of order ${order._id} sent: Stripe holds it as pending until the bank pays it; the order stays "Processing refund".`);
         io.print(`Refunded order ${order._id}: ${amount(order.totalPrice)} ${order.currency}, now "${order.status}" (payment ${order.paymentInfo.status}).`);
       }),
     );

@@ -280,6 +280,8 @@ export const refunds = pgTable(
     amountMinor: money('amount_minor').notNull(),
     currency: text('currency').notNull(),
     status: text('status').$type<RefundStatus>().notNull(),
+    /** Sends after a failure (0 first): a retry is a new refund at Stripe, with its own idempotency key. */
+    attempt: integer('attempt').notNull().default(0),
     reason: text('reason'),
     lastError: text('last_error'),
     createdAt: createdAt(),

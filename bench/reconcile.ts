@@ -1,0 +1,89 @@
+/**
+ * `npm run bench:reconcile`: the three-way reconciliation (`mvshop reconcile report`) over many paid
+ * card checkouts. Seeds delivered card orders (one per checkout) straight into a throwaway database,
+ * gives each checkout a succeeded PaymentIntent in the local Stripe stand-in, then runs the report
+ * and prints its time, its findings (there must be none) and this process's heap after each tenth
+ * of Stripe's pages, to show what memory does as the number of checkouts grows.
+ *
+ *   npm run bench:reconcile -- [--checkouts 10000]
+ */
+import pg from 'pg';
+import { reconcileReport } from '../src/core/flows/index.ts';
+import { createCore, loadConfig } from '../src/core/index.ts';
+import { startFakeStripe, type FakePaymentIntent } from '../test/helpers/fake-stripe.ts';
+import { createBenchDatabase } from './lib/database.ts';
+import { readMemory } from './lib/rss.ts';
+import { seedDeliveredOrders } from './lib/settlement-seed.ts';
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => (bytes / MB).toFixed(1);
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n <= 0) {
+    process.stderr.write(`--${name} must be a positive integer\nusage: npm run bench:reconcile -- [--checkouts N]\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main() {
+  const checkouts = option('checkouts', 10_000);
+  const total = 5_000;
+  const bench = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/');
+  const stripe = await startFakeStripe();
+  let failed = false;
+  try {
+    const client = new pg.Client({ connectionString: bench.url });
+    await client.connect();
+    try {
+      await seedDeliveredOrders(client, { orders: checkouts, shops: 1, deliveredAt: new Date(), tag: 'rec', totalMinor: total });
+      await client.query(`UPDATE checkouts SET payment_intent_id = 'pi_' || id, amount_minor = $1`, [total]);
+    } finally {
+      await client.end();
+    }
+    const created = Math.floor(Date.now() / 1000);
+    for (let i = 1; i <= checkouts; i++) {
+      const id = `pi_chk_rec${String(i - 1).padStart(23, '0')}`;
+      stripe.paymentIntents.set(id, {
+        id, object: 'payment_intent', amount: total, amount_capturable: 0, amount_received: total, currency: 'usd', status: 'succeeded',
+        client_secret: `${id}_secret_x`, description: null, metadata: {}, created, livemode: false, latest_charge: null, last_payment_error: null,
+        payment_method: null, payment_method_types: ['card'], automatic_payment_methods: null, capture_method: 'automatic',
+        confirmation_method: 'automatic', canceled_at: null, cancellation_reason: null,
+      } satisfies FakePaymentIntent);
+    }
+    const core = await createCore(
+      loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', DATABASE_URL: bench.url, STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url }),
+      { migrate: false, poolSize: 2 },
+    );
+    try {
+      const heap: number[] = [];
+      const sampler = setInterval(() => heap.push(process.memoryUsage().heapUsed), 100);
+      const started = performance.now();
+      const report = await reconcileReport(core.ctx({ kind: 'system', name: 'bench' }), { since: new Date(Date.now() - 3_600_000) });
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(sampler);
+      const every = Math.max(1, Math.ceil(heap.length / 10));
+      process.stdout.write(
+        [
+          `three-way reconciliation of ${checkouts.toLocaleString('en-US')} paid card checkouts`,
+          `  time       ${seconds.toFixed(2)} s (${Math.round(checkouts / seconds).toLocaleString('en-US')} checkouts/s, Stripe listed in pages of 100)`,
+          `  matched    ${report.matched.payments.toLocaleString('en-US')} payments, ${(report.matched.paymentsMinor / 100).toFixed(2)} usd; findings ${report.findings.length}`,
+          `  heap       ${heap.filter((_, i) => i % every === 0).map(mb).join(', ')} MB (sampled every 100 ms)`,
+          `  peak RSS   ${mb(readMemory(process.pid)?.peak ?? 0)} MB (this process, fake Stripe included)`,
+        ].join('\n') + '\n',
+      );
+      failed = report.findings.length > 0 || report.matched.payments !== checkouts;
+    } finally {
+      await core.close();
+    }
+  } finally {
+    await stripe.close();
+    await bench.drop();
+  }
+  if (failed) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,86 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/core/db/index.ts';
+import { reconcileReport } from '../../src/core/flows/index.ts';
+import { placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
+import { signUpUser } from '../helpers/factories.ts';
+import { cardOrder, sellerWithBank, settleAll, startCardApp, type CardApp } from '../helpers/money.ts';
+
+const OPS = 'ops@mvshop.test';
+let app: CardApp;
+beforeAll(async () => {
+  app = await startCardApp({ env: { OPS_EMAIL: OPS } });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(app.core.database.db, query);
+const exec = (query: ReturnType<typeof sql>) => app.core.database.db.execute(query);
+const ctx = () => app.core.ctx({ kind: 'system', name: 'test' });
+const intentOf = async (orderId: string) =>
+  (await rows<{ pi: string }>(sql`SELECT c.payment_intent_id AS pi FROM checkouts c JOIN orders o ON o.checkout_id = c.id WHERE o.id = ${orderId}`))[0]!.pi;
+
+describe('three-way reconciliation', () => {
+  const since = new Date(Date.now() - 60_000);
+  let orders: { card: string; refunded: string; settled: string };
+
+  it('a clean day — card and cash orders, a refund, a settlement — has no findings and says what it matched', async () => {
+    const seller = await sellerWithBank(app, 40);
+    const buyer = await signUpUser(app);
+    const [card] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    const [refunded] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId, qty: 2 }]);
+    const [settled] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    await deliver(seller.client, settled!._id);
+    await settleAll(app, new Date(Date.now() + 30 * 86_400_000));
+    await addToCart(buyer.client, seller.productId, 1);
+    expect((await placeCodOrder(buyer.client)).status).toBe(201);
+    expect((await buyer.client.put(`/order/order-refund/${refunded!._id}`, { reason: 'broken' })).status).toBe(200);
+    expect((await seller.client.put(`/order/order-refund-success/${refunded!._id}`)).status).toBe(200);
+    orders = { card: card!._id, refunded: refunded!._id, settled: settled!._id };
+
+    const report = await reconcileReport(ctx(), { since }, { notify: true });
+    expect(report.findings).toEqual([]);
+    expect(report.matched).toEqual({ payments: 3, paymentsMinor: 16_000, refunds: 1, refundsMinor: 8_000 });
+  });
+
+  it('each injected difference is one finding of its kind, with the ids on each side; findings are emailed', async () => {
+    const stripe = app.stripe.client();
+    // A refund made directly at Stripe.
+    const cardPi = await intentOf(orders.card);
+    const direct = await stripe.refunds.create({ payment_intent: cardPi, amount: 500 });
+    // A ledger journal deleted.
+    const settledPi = await intentOf(orders.settled);
+    await exec(sql`DELETE FROM ledger_entries WHERE journal_id IN (SELECT id FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${orders.settled})`);
+    await exec(sql`DELETE FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${orders.settled}`);
+    // An amount edited.
+    await exec(sql`UPDATE orders SET subtotal_minor = subtotal_minor + 100, total_minor = total_minor + 100 WHERE id = ${orders.card}`);
+    // A refund whose status we recorded wrongly.
+    await exec(sql`UPDATE refunds SET status = 'pending' WHERE order_id = ${orders.refunded}`);
+    // An intent that succeeded with no checkout.
+    const stray = await stripe.paymentIntents.create({ amount: 1_234, currency: 'usd' });
+    app.stripe.succeed(stray.id);
+
+    const report = await reconcileReport(ctx(), { since }, { notify: true });
+    const kinds = report.findings.map((f) => [f.kind, f.stripeId]).sort();
+    expect(kinds).toEqual(
+      [
+        ['amount-differs', cardPi],
+        ['missing-in-ledger', settledPi],
+        ['orphan-at-stripe', direct.id],
+        ['orphan-at-stripe', stray.id],
+        ['status-differs', (await rows<{ pid: string }>(sql`SELECT provider_refund_id AS pid FROM refunds WHERE order_id = ${orders.refunded}`))[0]!.pid],
+      ].sort(),
+    );
+    expect(report.findings.find((f) => f.kind === 'missing-in-ledger')!.orderIds).toEqual([orders.settled]);
+    expect(report.findings.find((f) => f.kind === 'amount-differs')).toMatchObject({ amountMinor: 100, orderIds: [orders.card] });
+    expect(report.byKind['orphan-at-stripe']).toEqual({ count: 2, amountMinor: 1_734 });
+    const mail = await app.mail.waitFor(OPS, (m) => m.subject === 'Reconciliation with Stripe found differences');
+    expect(mail.text).toContain('orphan-at-stripe: 2 (17.34)');
+
+    // A paid checkout Stripe no longer knows.
+    app.stripe.paymentIntents.delete(settledPi);
+    const again = await reconcileReport(ctx(), { since });
+    expect(again.findings.filter((f) => f.kind === 'missing-at-stripe').map((f) => f.stripeId)).toEqual([settledPi]);
+  });
+});
