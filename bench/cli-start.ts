@@ -24,6 +24,7 @@ try {
 
   const cases: { label: string; args: string[]; goalS: number }[] = [
     { label: 'mvshop --help', args: ['--help'], goalS: 0.3 },
+    { label: 'mvshop withdraw list', args: ['withdraw', 'list'], goalS: 0.8 },
     { label: 'mvshop user list', args: ['user', 'list'], goalS: 0.8 },
     { label: 'mvshop ledger verify', args: ['ledger', 'verify'], goalS: 0.8 },
   ];

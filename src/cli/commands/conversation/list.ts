@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { adminListConversations } from '../../../core/messaging/index.ts';
 import { intOption, noun } from '../../args.ts';
 import { runCommand } from '../../runtime.ts';
 
@@ -14,6 +13,7 @@ export default function register(program: Command): void {
     .option('--limit <n>', 'rows per page (at most 100)', intOption)
     .action((opts: { user?: string; shop?: string; page?: number; limit?: number }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { adminListConversations } = await import('../../../core/messaging/index.ts');
         const page = await adminListConversations(await ctx(), opts);
         if (io.json) return io.printJson(page);
         if (page.conversations.length === 0)

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listMessages } from '../../../core/messaging/index.ts';
 import { idArgument, intOption, noun } from '../../args.ts';
 import { namingId, runCommand } from '../../runtime.ts';
 
@@ -13,6 +12,7 @@ export default function register(program: Command): void {
     .option('--limit <n>', 'messages per page (at most 100, default 50)', intOption)
     .action((conversationId: string, opts: { before?: string; limit?: number }, cmd: Command) =>
       runCommand(cmd, async ({ io, ctx }) => {
+        const { listMessages } = await import('../../../core/messaging/index.ts');
         const page = await listMessages(await ctx(), { conversationId, ...opts }).catch(namingId(conversationId));
         if (io.json) return io.printJson(page);
         const c = page.conversation;
