@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { outbox } from '../db/schema/index.ts';
 import { queryRows } from '../db/tx.ts';
@@ -27,6 +27,18 @@ export function backoffMs(attempt: number): number {
 }
 
 /**
+ * Ids of up to `limit` pending rows due at `at` that no live lease holds, oldest first, locked with
+ * SKIP LOCKED: what the in-process poller and the relay both take, so they never take the same row.
+ */
+export const duePendingIds = (at: string, limit: number): SQL => sql`
+      SELECT id FROM outbox
+      WHERE status = 'pending' AND available_at <= ${at}::timestamptz
+        AND (claimed_until IS NULL OR claimed_until < ${at}::timestamptz)
+      ORDER BY available_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`;
+
+/**
  * Claims up to `limit` due rows. The claim is a lease: a process that dies mid-send releases the
  * row when the lease runs out, and SKIP LOCKED keeps concurrent dispatchers off each other's rows.
  * "Due" and the lease are measured with `ctx.clock`, the clock that wrote `available_at` (enqueue
@@ -38,14 +50,7 @@ export async function claimOutbox(ctx: Ctx, limit: number): Promise<OutboxRow[]>
   const leaseUntil = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   const rows = await queryRows<OutboxRow>(ctx.db, sql`
     UPDATE outbox SET claimed_until = ${leaseUntil}::timestamptz, attempts = attempts + 1
-    WHERE id IN (
-      SELECT id FROM outbox
-      WHERE status = 'pending' AND available_at <= ${at}::timestamptz
-        AND (claimed_until IS NULL OR claimed_until < ${at}::timestamptz)
-      ORDER BY available_at, id
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    )
+    WHERE id IN (${duePendingIds(at, limit)})
     RETURNING id, topic, payload, attempts`);
   return rows;
 }

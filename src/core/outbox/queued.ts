@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { runNamed } from '../db/prepared.ts';
 import type { OutboxStatus } from '../db/schema/index.ts';
-import type { OutboxRow } from './dispatcher.ts';
+import { duePendingIds, type OutboxRow } from './dispatcher.ts';
 
 /**
  * How long a relayed row may wait for its job to finish it before the relay offers it again. Offering
@@ -27,14 +27,7 @@ export async function claimForRelay(ctx: Pick<Ctx, 'db' | 'clock'>, limit: numbe
   const at = now.toISOString();
   const leaseUntil = new Date(now.getTime() + RELAY_LEASE_MS).toISOString();
   const rows = await runNamed<{ id: string; topic: string }>(ctx.db, sql`
-    WITH due AS (
-      SELECT id FROM outbox
-      WHERE status = 'pending' AND available_at <= ${at}::timestamptz
-        AND (claimed_until IS NULL OR claimed_until < ${at}::timestamptz)
-      ORDER BY available_at, id
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    ), lapsed AS (
+    WITH due AS (${duePendingIds(at, limit)}), lapsed AS (
       SELECT id FROM outbox
       WHERE status = 'relayed' AND claimed_until < ${at}::timestamptz
       ORDER BY claimed_until
