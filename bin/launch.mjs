@@ -17,9 +17,14 @@ function newestChange(dir) {
   return newest;
 }
 
-export async function launch(entry) {
+/** Whether dist/ was built after the last change to src/. */
+export function buildIsCurrent() {
   const built = statSync(path.join(root, 'dist', '.built'), { throwIfNoEntry: false });
-  if (built && built.mtimeMs >= newestChange(path.join(root, 'src')))
+  return Boolean(built && built.mtimeMs >= newestChange(path.join(root, 'src')));
+}
+
+export async function launch(entry) {
+  if (buildIsCurrent())
     return import(pathToFileURL(path.join(root, 'dist', `${entry}.js`)).href);
   const { register } = await import('tsx/esm/api');
   register();

@@ -23,6 +23,7 @@ import { startWorker } from '../../src/worker/worker.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { assertLoopback } from '../lib/loopback.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { buildIsCurrent } from '../../bin/launch.mjs';
 
 const log = (msg: string) => process.stderr.write(`bench:jobs: ${msg}\n`);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -178,7 +179,8 @@ async function bareNodemailer(o: Options, sink: SmtpSink): Promise<number> {
 
 /**
  * Emails through the whole path: outbox rows → `npm run worker` (its own process, logging one line per
- * job at LOG_LEVEL=info as in production; stdout discarded) → SMTP sink.
+ * job at LOG_LEVEL=info as in production; stdout discarded) → SMTP sink. Run `npm run build` first to
+ * measure the compiled worker production runs; the footer says which one ran.
  */
 async function emailPipeline(o: Options, sink: SmtpSink, databaseUrl: string, prefix: string, dataDir: string, core: Core): Promise<number> {
   sink.reset();
@@ -192,7 +194,8 @@ async function emailPipeline(o: Options, sink: SmtpSink, databaseUrl: string, pr
     SMTP_POOL_SIZE: String(o.smtpPool),
   };
   const profile = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/cpu-prof/jobs')}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src/worker/main.ts')], {
+  // As `npm run worker` starts it: the compiled build when it is current (`npm run build`), else tsx.
+  const child = spawn(process.execPath, [...profile, path.join(root, 'bin/launch.mjs'), 'worker/main'], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -239,6 +242,7 @@ async function main() {
   const sink = await startSmtpSink();
   const producer = await createCore(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', DATABASE_URL: db.url, DATA_DIR: dataDir }), { poolSize: 2 });
   const load = os.loadavg()[0]!;
+  const compiled = buildIsCurrent();
   const results = { bare: [] as number[], outbox: [] as number[], nodemailer: [] as number[], emails: [] as number[] };
   try {
     for (let round = 1; round <= o.rounds; round++) {
@@ -267,7 +271,7 @@ async function main() {
   const widths = header.map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const r of table) process.stdout.write(`${r.map((cell, c) => String(cell).padEnd(widths[c]!)).join('  ')}\n`);
   process.stdout.write(
-    `\n${o.rounds} round(s), medians; email queue concurrency ${o.concurrency}, ${o.smtpPool} SMTP connections; ${os.cpus().length} cores, load average ${load.toFixed(1)} at start\n`,
+    `\n${o.rounds} round(s), medians; email queue concurrency ${o.concurrency}, ${o.smtpPool} SMTP connections; worker ${compiled ? 'compiled (dist/)' : 'through tsx (dist/ older than src/: npm run build)'}; ${os.cpus().length} cores, load average ${load.toFixed(1)} at start\n`,
   );
   if (o.rounds > 1)
     for (const [k, v] of Object.entries(results)) process.stdout.write(`${k}: ${v.map(fmt).join(', ')}\n`);

@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { pinoHttp } from 'pino-http';
-import { errorForLog, maskEmails, redactPaths, type Core } from '../core/index.ts';
+import { censor, errorForLog, maskEmails, type Core } from '../core/index.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { closeUnreadBodies } from './middleware/close-unread.ts';
 import { originCheck } from './middleware/origin-check.ts';
@@ -65,18 +65,18 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
       : pinoHttp({
           logger: core.log,
           genReqId: requestId,
-          // Cookies, tokens and personal data never reach a line, whichever logger the core was given.
-          redact: { paths: redactPaths, censor: '[redacted]' },
           // Unwrapped: pino-http would otherwise run pino's own error serializer first, which folds a
           // database error's cause (its code, constraint) into its message, parameters included.
           wrapSerializers: false,
           serializers: {
             err: errorForLog,
             req: (raw: IncomingMessage) => {
+              // Cookies and tokens in headers never reach a line, whichever logger the core was given
+              // (the std serializers' objects are not plain, hence the copies).
               const req = pino.stdSerializers.req(raw);
-              return req.url.includes('@') ? { ...req, url: maskEmails(req.url) } : req;
+              return censor({ ...req, url: maskEmails(req.url) });
             },
-            res: pino.stdSerializers.res,
+            res: (raw: ServerResponse) => censor({ ...pino.stdSerializers.res(raw) }),
           },
           autoLogging: { ignore: (req) => req.url === '/healthz' },
         }),

@@ -93,4 +93,4 @@ export type { Config } from './config.ts';
 export { loadConfig, loadConfigFromEnv, ConfigError } from './config.ts';
 export type { Actor, Ctx, Ports } from './context.ts';
 export { AppError, isAppError, type ErrorCode } from './shared/errors.ts';
-export { createLogger, errorForLog, maskEmails, redactPaths } from './shared/log.ts';
+export { censor, createLogger, errorForLog, maskEmails } from './shared/log.ts';

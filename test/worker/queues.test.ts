@@ -111,6 +111,9 @@ describe('outbox → job → handler → effect', () => {
     const oldCtx = { ...ctx, clock: { now: () => dayAgo(3) } };
     await issueEmailToken(oldCtx, { purpose: 'reset-password', kind: 'user', subjectId: 'usr_stale', ttlMinutes: 30 });
     await issueEmailToken(ctx, { purpose: 'reset-password', kind: 'user', subjectId: 'usr_fresh', ttlMinutes: 30 });
+    await rows(sql`INSERT INTO ended_sessions (session_id, kind, account_id, expires_at, ended_at) VALUES
+      ('ses_expired_test', 'user', 'usr_stale', ${dayAgo(1).toISOString()}::timestamptz, ${dayAgo(2).toISOString()}::timestamptz),
+      ('ses_live_test', 'user', 'usr_fresh', now() + interval '1 day', now())`);
     const oldDone = await enqueueOutbox(ctx, 'maintenance.test', { n: 1 });
     const recentDone = await enqueueOutbox(ctx, 'maintenance.test', { n: 2 });
     await rows(sql`UPDATE outbox SET status = 'done', processed_at = ${dayAgo(31).toISOString()}::timestamptz WHERE id = ${oldDone}`);
@@ -124,7 +127,9 @@ describe('outbox → job → handler → effect', () => {
     await waitUntil(async () => (await rows(sql`SELECT 1 FROM stripe_events WHERE id = 'evt_old_test'`)).length === 0, 'old events pruned');
     await waitUntil(async () => (await rows(sql`SELECT 1 FROM outbox WHERE id = ${oldDone}`)).length === 0, 'old outbox rows pruned');
     await waitUntil(async () => (await rows(sql`SELECT 1 FROM verification_tokens WHERE subject_id = 'usr_stale'`)).length === 0, 'expired tokens purged');
+    await waitUntil(async () => (await rows(sql`SELECT 1 FROM ended_sessions WHERE session_id = 'ses_expired_test'`)).length === 0, 'expired ended sessions purged');
     expect(await rows(sql`SELECT 1 FROM verification_tokens WHERE subject_id = 'usr_fresh'`)).toHaveLength(1);
+    expect(await rows(sql`SELECT session_id FROM ended_sessions WHERE session_id LIKE 'ses_%_test'`)).toEqual([{ session_id: 'ses_live_test' }]);
     expect(await rows(sql`SELECT 1 FROM outbox WHERE id = ${recentDone}`)).toHaveLength(1);
     expect(await rows(sql`SELECT id FROM stripe_events WHERE id LIKE 'evt_%_test' ORDER BY id`)).toEqual([{ id: 'evt_new_test' }, { id: 'evt_unprocessed_test' }]);
   });

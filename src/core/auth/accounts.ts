@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
 import { endedSessions, shops, users, type AccountKind } from '../db/schema/index.ts';
@@ -146,7 +146,7 @@ export async function authenticateSession(ctx: Ctx, kind: AccountKind, token: st
 /**
  * Logout: the session's token is refused from now on, by this process at once and by the others
  * within SESSION_CACHE_MS. A token that does not verify (expired, forged, absent) has no session to
- * end. Rows of sessions whose tokens have expired anyway are removed here, a few at a time.
+ * end. The row goes once the token has expired anyway (the maintenance.expired-tokens schedule).
  */
 export async function endSession(ctx: Ctx, kind: AccountKind, token: string | undefined): Promise<void> {
   if (!token) return;
@@ -162,8 +162,6 @@ export async function endSession(ctx: Ctx, kind: AccountKind, token: string | un
     .values({ sessionId: claims.sid, kind, accountId: claims.id, expiresAt: claims.expiresAt, endedAt: now })
     .onConflictDoNothing();
   sessionCache(ctx.config).sessions.delete(`${accountKey(kind, claims.id)}${claims.sid}`);
-  const expired = ctx.db.select({ id: endedSessions.sessionId }).from(endedSessions).where(lt(endedSessions.expiresAt, now)).limit(100);
-  await ctx.db.delete(endedSessions).where(inArray(endedSessions.sessionId, expired));
 }
 
 export const issueSessionToken = (ctx: Ctx, kind: AccountKind, row: Pick<AccountRow, 'id' | 'sessionVersion'>) =>

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
  * object: secrets and the personal data a request or a row carries. The error serializer below
  * keeps database errors (whose message repeats every parameter) out of reach of this list.
  */
-const SENSITIVE_KEYS = [
+const SENSITIVE_KEYS = new Set([
   'password',
   'oldPassword',
   'newPassword',
@@ -31,12 +31,42 @@ const SENSITIVE_KEYS = [
   'bankSwiftCode',
   'cardNumber',
   'params',
-];
-export const redactPaths = SENSITIVE_KEYS.flatMap((key) => {
-  const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
-  const dot = k.startsWith('[') ? '' : '.';
-  return [k, `*${dot}${k}`, `*.*${dot}${k}`, `*.*.*${dot}${k}`];
-});
+]);
+const CENSORED = '[redacted]';
+const CENSOR_DEPTH = 4;
+
+const isPlainObject = (v: object): v is Record<string, unknown> => {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * `value` with the value of every sensitive key in its first four levels (objects and arrays)
+ * replaced by `[redacted]`. Copies only the objects on the way to a replaced key; the same object
+ * comes back when there is nothing to hide, which is almost always. Instances of classes are left to
+ * their serializers (errors to `errorForLog`, requests to the request serializer, whose output this
+ * censors in turn). This replaces pino's `redact` option: its path matcher walked all 96 wildcard
+ * paths on every line and every child logger, about 250 µs each (a job's log child, a request's line).
+ */
+export function censor<T>(value: T, depth = 0): T {
+  if (depth >= CENSOR_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item: unknown, i) => {
+      const censored = censor(item, depth + 1);
+      if (censored !== item) (copy ??= [...value])[i] = censored;
+    });
+    return (copy ?? value) as T;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const item = value[key];
+    const censored = SENSITIVE_KEYS.has(key) ? (item === undefined ? item : CENSORED) : censor(item, depth + 1);
+    if (censored !== item) (copy ??= { ...value })[key] = censored;
+  }
+  return (copy ?? value) as T;
+}
 
 const EMAIL = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
 /** `ann.buyer@example.com` → `a***@example.com`: which domain failed stays readable, whose address does not. */
@@ -90,13 +120,15 @@ export function errorForLog(err: unknown, depth = 0): Record<string, unknown> {
   return out;
 }
 
-/** The process logger: JSON lines, the redaction list and the error serializer above. */
+/** The process logger: JSON lines, the sensitive keys censored and the error serializer above. */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   return pino(
     {
       level: config.logLevel,
       base: { app: 'mvshop' },
-      redact: { paths: redactPaths, censor: '[redacted]' },
+      // Merge objects and child bindings are censored before serializers run; serializers' output
+      // (the request's headers) is censored by the serializer itself (see the API's request logger).
+      formatters: { log: censor, bindings: censor },
       serializers: { err: errorForLog },
     },
     destination,
