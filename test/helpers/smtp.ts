@@ -36,11 +36,13 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       receiving++;
       if (failing) {
         stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 451 })));
+        // As real servers do, the refusal names the recipient (which logs must not repeat).
+        const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
+        stream.on('end', () => callback(Object.assign(new Error(`mailbox ${to} unavailable`), { responseCode: 451 })));
         return;
       }
       simpleParser(stream)

@@ -67,6 +67,16 @@ describe('npm run worker', () => {
     expect(line).toMatchObject({ queue: 'email', job: 'mail.send', attempt: 1, outcome: 'completed' });
     expect(typeof line.durationMs).toBe('number');
 
+    // A refused send is logged with the server's answer, the recipient's address masked.
+    mail.setFailing(true);
+    const refused = uniqueEmail('refused');
+    const refusedId = await queueEmail(core.ctx(), refused, 'password-changed', { name: 'Rita' });
+    const failure = await worker.waitForLog('job failed; it will be retried', 20_000, (e) => e.jobId === refusedId);
+    mail.setFailing(false);
+    expect(JSON.stringify(failure)).toMatch(/mailbox r\*\*\*@\S+ unavailable/);
+    expect(JSON.stringify(worker.logs)).not.toContain(refused);
+    await mail.waitFor(refused, undefined, 30_000);
+
     // A send the SMTP server holds for 2 s: SIGTERM arrives while it is running.
     mail.setDelay(2000);
     const slow = uniqueEmail('slow');
