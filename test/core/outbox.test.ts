@@ -104,7 +104,7 @@ describe('outbox: delivery', () => {
       id = failed.id;
       expect(failed.status).toBe('pending');
       expect(failed.attempts).toBeGreaterThanOrEqual(1);
-      expect(failed.lastError).toMatch(/451|mailbox unavailable/);
+      expect(failed.lastError).toMatch(/451|mailbox \S+ unavailable/);
       expect(failed.availableAt.getTime()).toBeGreaterThan(failed.createdAt.getTime());
       expect(failed.claimedUntil).toBeNull();
       expect(mailsTo(email)).toEqual([]);
@@ -186,7 +186,7 @@ describe('outbox: delivery', () => {
       expect(await drainOutbox(dispatcherAt(t0), handlers)).toBeGreaterThanOrEqual(1);
       let row = await rowById(id);
       expect(row).toMatchObject({ status: 'pending', attempts: 1, claimedUntil: null });
-      expect(row.lastError).toMatch(/451|mailbox unavailable/);
+      expect(row.lastError).toMatch(/451|mailbox \S+ unavailable/);
       // 2 s after the first failure, 4 s after the second.
       expect(row.availableAt.getTime()).toBe(t0.getTime() + 2000);
 
@@ -201,7 +201,7 @@ describe('outbox: delivery', () => {
       await drainOutbox(dispatcherAt(new Date(t1.getTime() + 4000)), handlers);
       row = await rowById(id);
       expect(row).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS });
-      expect(row.lastError).toMatch(/451|mailbox unavailable/);
+      expect(row.lastError).toMatch(/451|mailbox \S+ unavailable/);
 
       app.mail.setFailing(false);
       await drainOutbox(dispatcherAt(later(10 * HOUR)), handlers);
