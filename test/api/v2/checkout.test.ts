@@ -82,6 +82,18 @@ describe('create-order, cash on delivery', () => {
     expect(await stockOf(product._id)).toBe(2);
   });
 
+  it('the same product twice in the browser cart counts once with the quantities added, checked against stock as a whole', async () => {
+    const { product } = await shopWithProduct({ stock: 3 });
+    const buyer = await v2SignUpUser(app);
+    const over = await codOrder(buyer.client, { cart: [cartLine(product, 2), cartLine(product, 2)] });
+    expect(over.status).toBe(400);
+    expect(over.body.message).toMatch(/Only 3 of .* \(asked for 4\)/);
+    const ok = await codOrder(buyer.client, { cart: [cartLine(product, 1), cartLine(product, 2)] });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.orders[0].cart).toEqual([expect.objectContaining({ _id: product._id, qty: 3 })]);
+    expect(await stockOf(product._id)).toBe(0);
+  });
+
   it('a cart of two shops makes one order per shop; a cart that is not a list, or an empty one, is a 400 with a message', async () => {
     const a = await shopWithProduct();
     const b = await shopWithProduct({ originalPrice: 12.5, discountPrice: null });
