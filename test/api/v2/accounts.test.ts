@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { PNG_DATA_URL } from '../../helpers/commerce.ts';
 import { signUpAdmin } from '../../helpers/factories.ts';
 import { BANK } from '../../helpers/money.ts';
-import { asV1, PASSWORD, storefront, v2SignUpShop, v2SignUpUser } from './helpers.ts';
+import { asV1, PASSWORD, storefront, v2SignUpShop, v2SignUpUser } from '../../helpers/storefront.ts';
 
 /*
  * The tutorial storefront's account pages against /api/v2, with the request bodies its code sends

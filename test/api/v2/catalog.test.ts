@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { signUpAdmin } from '../../helpers/factories.ts';
-import { asV1, productForm, storefront, v2SignUpShop, v2SignUpUser } from './helpers.ts';
+import { asV1, productForm, storefront, v2SignUpShop, v2SignUpUser } from '../../helpers/storefront.ts';
 
 /*
  * The storefront's catalog and coupon calls against /api/v2 (seed-lineage.md §4): create forms with

@@ -4,7 +4,7 @@ import { queryRows } from '../../../src/core/db/index.ts';
 import { signUpAdmin } from '../../helpers/factories.ts';
 import { expectBooksClean, settleAll, startCardApp, type CardApp, BANK } from '../../helpers/money.ts';
 import type { TestClient } from '../../helpers/http.ts';
-import { asV1, cartLine, productForm, SHIPPING, storefront, v2SignUpShop, v2SignUpUser } from './helpers.ts';
+import { asV1, cartLine, productForm, SHIPPING, storefront, v2SignUpShop, v2SignUpUser } from '../../helpers/storefront.ts';
 
 /*
  * The storefront's checkout against /api/v2: it sends its browser cart (whole product documents

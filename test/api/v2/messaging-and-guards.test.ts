@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../helpers/app.ts';
 import { PNG_DATA_URL } from '../../helpers/commerce.ts';
 import { tableFingerprints } from '../../helpers/database.ts';
 import { registeredRoutes } from '../../helpers/routes.ts';
-import { storefront, v2SignUpShop, v2SignUpUser } from './helpers.ts';
+import { storefront, v2SignUpShop, v2SignUpUser } from '../../helpers/storefront.ts';
 
 let app: TestApp;
 beforeAll(async () => {

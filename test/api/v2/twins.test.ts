@@ -5,7 +5,7 @@ import { PNG_DATA_URL } from '../../helpers/commerce.ts';
 import { PASSWORD, uniqueEmail } from '../../helpers/factories.ts';
 import { TestClient } from '../../helpers/http.ts';
 import { linkToken } from '../../helpers/smtp.ts';
-import { asV1, cartLine, productForm, SHIPPING, v2SignUpShop, v2SignUpUser } from './helpers.ts';
+import { asV1, cartLine, productForm, SHIPPING, v2SignUpShop, v2SignUpUser } from '../../helpers/storefront.ts';
 
 /*
  * A /api/v2 route and its /api/v1 twin call the same core function, so the same request leaves the

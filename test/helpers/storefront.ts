@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
-import type { TestApp } from '../../helpers/app.ts';
-import { PASSWORD, uniqueEmail, shopFields } from '../../helpers/factories.ts';
-import { TestClient } from '../../helpers/http.ts';
-import { PNG_DATA_URL } from '../../helpers/commerce.ts';
-import { linkToken } from '../../helpers/smtp.ts';
+import type { TestApp } from './app.ts';
+import { PASSWORD, uniqueEmail, shopFields } from './factories.ts';
+import { TestClient } from './http.ts';
+import { PNG_DATA_URL } from './commerce.ts';
+import { linkToken } from './smtp.ts';
 
 /** A browser on the storefront's origin talking to /api/v2, as the tutorial's axios calls do. */
 export const storefront = (app: Pick<TestApp, 'url'>) => new TestClient(`${app.url}/api/v2`);
