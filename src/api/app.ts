@@ -30,6 +30,7 @@ import { openStreamHub, type StreamHub } from './live/index.ts';
 import { conversationRoutes, messageRoutes } from './routes/messaging.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { referenceRoutes } from './routes/reference.ts';
+import { v2Routes } from './v2/index.ts';
 
 export interface AppOptions {
   /** Shared rate-limit store and readiness check; without it limits are per process. */
@@ -124,6 +125,7 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   api.use('/message', messageRoutes(core, opts.redis));
   api.use('/stream', streamRoutes(core, opts.streams ?? openStreamHub(core, opts.redis)));
   app.use('/api/v1', api);
+  app.use('/api/v2', v2Routes(core, limits, opts.redis));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

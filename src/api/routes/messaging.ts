@@ -26,18 +26,22 @@ export function conversationRoutes(core: Core): Router {
   return r;
 }
 
+/** MESSAGE_RATE_LIMIT per sender, one budget for every route that posts a message. */
+export const messageRateLimit = (core: Core, redis?: Redis) =>
+  rateLimit({
+    keyPrefix: 'message',
+    points: core.config.messaging.rateLimit.max,
+    durationSeconds: core.config.messaging.rateLimit.windowSeconds,
+    redis,
+    key: (_req, res) => (res.locals.actors ?? []).map((a) => ('id' in a ? a.id : a.kind)).join('+'),
+  });
+
 /** Messages: participants post and read (admins read too); the sender is the session, posting is rate limited per sender. */
 export function messageRoutes(core: Core, redis?: Redis): Router {
   const r = Router();
   const { config } = core;
   const either = requireUserOrSeller(core);
-  const perSender = rateLimit({
-    keyPrefix: 'message',
-    points: config.messaging.rateLimit.max,
-    durationSeconds: config.messaging.rateLimit.windowSeconds,
-    redis,
-    key: (_req, res) => (res.locals.actors ?? []).map((a) => ('id' in a ? a.id : a.kind)).join('+'),
-  });
+  const perSender = messageRateLimit(core, redis);
 
   r.post('/create-new-message', either, perSender, imageBody(config, 'images', messaging.MAX_MESSAGE_IMAGES), async (req, res) => {
     const images = await imagesFromRequest(req, config, 'images', { min: 0, max: messaging.MAX_MESSAGE_IMAGES });

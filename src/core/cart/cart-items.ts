@@ -2,8 +2,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { prepared } from '../db/prepared.ts';
+import { withTx } from '../db/tx.ts';
 import { cartItems } from '../db/schema/commerce.ts';
-import { AppError, notFound } from '../shared/errors.ts';
+import { AppError, isAppError, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
 import { toCartDto, type CartDto } from './dto.ts';
@@ -112,4 +113,39 @@ export async function removeCartItem(ctx: Ctx, userId: string, rawProductId: unk
 export async function clearCart(ctx: Ctx, userId: string): Promise<CartDto> {
   await ctx.db.delete(cartItems).where(eq(cartItems.userId, userId));
   return getCart(ctx, userId);
+}
+
+export const replaceCartInput = z.object({
+  lines: z
+    .array(z.object({ productId: listingId, qty: quantity }), { message: 'must be a list of items' })
+    .min(1, 'must hold at least one item')
+    .max(MAX_CART_LINES, `must hold at most ${MAX_CART_LINES} different items`),
+});
+
+/**
+ * Makes the cart hold exactly `lines`, for a buyer who kept the cart elsewhere (in the browser) and
+ * brings it to checkout. Only ids and quantities are taken; each line passes the checks of
+ * add-to-cart, and the cart changes all or nothing. Repeated ids add up.
+ */
+export async function replaceCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
+  const input = parseInput(replaceCartInput, raw);
+  const wanted = new Map<string, number>();
+  for (const line of input.lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.qty);
+  return withTx(ctx, async (tx) => {
+    const c = { ...ctx, db: tx };
+    await tx.delete(cartItems).where(eq(cartItems.userId, userId));
+    for (const [productId, qty] of wanted) {
+      try {
+        await updateCartItem(c, userId, { productId, qty });
+      } catch (err) {
+        // A line the buyer still holds may have been deleted or hidden since: say which one.
+        if (isAppError(err) && err.code === 'NOT_FOUND')
+          throw new AppError('CONFLICT', `An item in your cart is no longer sold (${productId}); remove it and try again`, {
+            fields: { [productId]: 'no longer sold' },
+          });
+        throw err;
+      }
+    }
+    return getCart(c, userId);
+  });
 }
