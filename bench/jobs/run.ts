@@ -23,6 +23,7 @@ import { startWorker } from '../../src/worker/worker.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { assertLoopback } from '../lib/loopback.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { dropPrefix } from '../lib/redis-prefix.ts';
 import { buildIsCurrent } from '../../bin/launch.mjs';
 
 const log = (msg: string) => process.stderr.write(`bench:jobs: ${msg}\n`);
@@ -218,17 +219,6 @@ async function emailPipeline(o: Options, sink: SmtpSink, databaseUrl: string, pr
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
-}
-
-async function dropPrefix(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -30,6 +30,8 @@ export interface JobDto extends FailedJobDto {
   queue: QueueName;
   /** BullMQ's state: waiting, active, delayed, prioritized, failed, completed … */
   state: string;
+  /** What a completed job returned (a schedule's counts, an outbox job's outcome). */
+  result: Record<string, unknown> | null;
 }
 
 export interface ScheduleDto {
@@ -139,7 +141,7 @@ export async function openQueueOperations(core: Core): Promise<QueueOperations> 
     async job(name, jobId) {
       const job = await queue(name).getJob(jobId);
       if (!job) return undefined;
-      return { ...failedJobDto(job), queue: queueName(name), state: await job.getState() };
+      return { ...failedJobDto(job), queue: queueName(name), state: await job.getState(), result: (job.returnvalue as Record<string, unknown> | undefined) ?? null };
     },
     retry: retryJob,
     async retryAll(name) {
