@@ -131,6 +131,9 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
       formatters: { log: censor, bindings: censor },
       serializers: { err: errorForLog },
     },
-    destination,
+    // stdout written asynchronously: lines logged while a write is under way go out together in the
+    // next one, instead of one blocking system call per line (a worker logs a line per job).
+    // pino flushes it when the process exits; only a SIGKILL can cut off the lines in flight.
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
