@@ -36,13 +36,7 @@ export default function register(program: Command): void {
     .addOption(dryRunOption())
     .action((opts: SeedOptions, cmd: Command) =>
       runCommand(cmd, async ({ io, change }) => {
-        const [{ seedMarketplace, verifyBooks }, { recordAudit, verifyAudit }, { createDemoCardNetwork }, { createProgress }, { z }] = await Promise.all([
-          import('../../../core/flows/index.ts'),
-          import('../../../core/audit/index.ts'),
-          import('../../demo/demo-card-network.ts'),
-          import('../../progress.ts'),
-          import('zod'),
-        ]);
+        const { z } = await import('zod');
         const input = {
           shops: parseArg(count(z, 1, 10_000), opts.shops, '--shops'),
           products: parseArg(count(z, 0, 5_000_000), opts.products, '--products'),
@@ -52,6 +46,13 @@ export default function register(program: Command): void {
           ...(opts.at !== undefined && { at: parseArg(z.coerce.date({ message: 'must be a date such as 2026-01-01 or 2026-01-01T12:00:00Z' }), opts.at, '--at') }),
           ...(opts.password !== undefined && { password: parseArg(z.string().min(8, 'must be at least 8 characters'), opts.password, '--password') }),
         };
+        // Core loads once the command line is known to be good, so a usage error answers at once.
+        const [{ seedMarketplace, verifyBooks }, { recordAudit, verifyAudit }, { createDemoCardNetwork }, { createProgress }] = await Promise.all([
+          import('../../../core/flows/index.ts'),
+          import('../../../core/audit/index.ts'),
+          import('../../demo/demo-card-network.ts'),
+          import('../../progress.ts'),
+        ]);
         const progress = createProgress();
         const outcome = await change(
           `Seed a marketplace of ${input.shops} shops, ${input.products} products, ${input.users} buyers and ${input.orders} orders (seed ${input.seed})?`,
