@@ -24,7 +24,7 @@ interface SeedOptions {
 export default function register(program: Command): void {
   const verb = program
     .command('seed')
-    .description('fill an empty database with a whole marketplace (shops, listings, coupons, buyers, orders in every status, reviews, refunds, settlement, withdrawals); the same data for the same --seed')
+    .description('fill an empty database with a whole marketplace (shops, listings, coupons, buyers, orders in every status a use case reaches, reviews, refunds, settlement, withdrawals); the same data for the same --seed')
     .option('--shops <n>', 'shops, each with a bank account (1-10000)', '10')
     .option('--products <n>', 'products spread across the shops (0-5000000)', '1000')
     .option('--users <n>', 'buyer accounts (1-1000000)', '50')
