@@ -94,6 +94,20 @@ describe('seedCatalog', () => {
     expect(leather.total).toBe(expected!.n);
   });
 
+  it('names shops after the seed, not the clock, and refuses a seed whose shops are already there (CONFLICT, nothing written)', async () => {
+    const first = await seedCatalog(ctx(), { shops: 2, products: 4, seed: 41, analyze: false });
+    expect(first.emails).toEqual(['seed-s41-1@shops.mvshop.test', 'seed-s41-2@shops.mvshop.test']);
+    expect(first.productStock).toHaveLength(4);
+    const before = await database.db.$count(products);
+    await expect(seedCatalog(ctx(), { shops: 2, products: 4, seed: 41, analyze: false })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('seed 41'),
+    });
+    expect(await database.db.$count(products)).toBe(before);
+    const other = await seedCatalog(ctx(), { shops: 1, products: 1, seed: -41, analyze: false });
+    expect(other.emails).toEqual(['seed-sm41-1@shops.mvshop.test']);
+  });
+
   it('refuses nonsense sizes with VALIDATION_FAILED', async () => {
     await expect(seedCatalog(ctx(), { shops: 0, products: 10 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await expect(seedCatalog(ctx(), { shops: 1, products: -1 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });

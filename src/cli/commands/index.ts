@@ -7,6 +7,7 @@ import couponList from './coupon/list.ts';
 import conversationList from './conversation/list.ts';
 import conversationShow from './conversation/show.ts';
 import demoPlay from './demo/play.ts';
+import seedMarketplace from './seed/marketplace.ts';
 import dbMigrate from './db/migrate.ts';
 import dbStatus from './db/status.ts';
 import eventDelete from './event/delete.ts';
@@ -56,6 +57,7 @@ import shopStatement from './shop/statement.ts';
 /** Every command; each file registers itself on the program under its noun. */
 export const commands: ((program: Command) => void)[] = [
   demoPlay,
+  seedMarketplace,
   dbMigrate,
   dbStatus,
   openapiPrint,

@@ -3,8 +3,11 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { hashPassword } from '../auth/index.ts';
-import { withTx } from '../db/tx.ts';
+import type { WithdrawMethod } from '../db/schema/index.ts';
+import { queryRows, withTx } from '../db/tx.ts';
+import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { prng, type Rng } from '../shared/prng.ts';
 import { parseInput } from '../shared/validation.ts';
 
 /**
@@ -81,23 +84,6 @@ const blurbs = [
   'Great value for the quality, chosen by our buyers.',
 ];
 
-/** mulberry32: a tiny, fast, seedable PRNG; the same seed gives the same catalog. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
-  };
-}
-
 export const seedCatalogInput = z.object({
   shops: z.number().int().min(1).max(100_000),
   products: z.number().int().min(0).max(5_000_000),
@@ -112,11 +98,13 @@ export const seedCatalogInput = z.object({
   concurrency: z.number().int().min(1).max(16).default(2),
   /** A password every seeded shop can sign in with; without it seeded shops cannot sign in. */
   password: z.string().min(8).optional(),
-  /** Makes seeded shop emails unique across runs on one database (default: derived from the clock). */
+  /** Part of every seeded shop's email (default: derived from the seed), so one seed's shops are found again. */
   tag: z
     .string()
     .regex(/^[a-z0-9-]{1,20}$/)
     .optional(),
+  /** Give every shop a bank account to withdraw to (seeded marketplaces withdraw; catalog demos need not). */
+  withdrawMethods: z.boolean().default(false),
   /** VACUUM ANALYZE afterwards, so the planner and index-only scans see the new rows at once. */
   analyze: z.boolean().default(true),
 });
@@ -125,6 +113,8 @@ export type SeedCatalogInput = z.input<typeof seedCatalogInput>;
 export interface SeedCatalogResult {
   shopIds: string[];
   productIds: string[];
+  /** Units in stock of each product as inserted, in productIds order. */
+  productStock: number[];
   eventIds: string[];
   /** Sign-in emails of the seeded shops, in shopIds order. */
   emails: string[];
@@ -135,7 +125,16 @@ export type SeedProgress = (step: 'shops' | 'products' | 'events', done: number,
 
 const DAY = 86_400_000;
 
-type Rng = ReturnType<typeof prng>;
+const shopEmail = (tag: string, n: number) => `seed-${tag}-${n}@shops.mvshop.test`;
+
+const bankAccount = (holder: string, i: number): WithdrawMethod => ({
+  bankName: 'Seed Bank',
+  bankCountry: 'US',
+  bankSwiftCode: 'SEEDUS33',
+  bankAccountNumber: `US${String(1_000_000_000 + i * 7919).padStart(12, '0')}`,
+  bankHolderName: holder,
+  bankAddress: '1 Bank Street, Springfield',
+});
 
 interface ListingColumns {
   id: string[];
@@ -227,7 +226,10 @@ export async function seedCatalog(
   const started = Date.now();
   const now = ctx.clock.now().getTime();
   const rnd = prng(input.seed);
-  const tag = input.tag ?? Date.now().toString(36);
+  const tag = input.tag ?? `s${input.seed}`.replace('-', 'm');
+  const taken = await queryRows(ctx.db, sql`SELECT 1 FROM shops WHERE email = ${shopEmail(tag, 1)} AND deleted_at IS NULL`);
+  if (taken.length > 0)
+    throw new AppError('CONFLICT', `Shops seeded with seed ${input.seed} are already in this database (${shopEmail(tag, 1)}): use another --seed`);
   // One hash for all: argon2 is deliberately slow, and an invalid hash simply never verifies.
   const passwordHash = input.password ? await hashPassword(input.password) : '!seeded-shop-without-password';
 
@@ -236,10 +238,10 @@ export async function seedCatalog(
   await withTx(ctx, async (tx) => {
     for (let from = 0; from < input.shops; from += input.batchSize) {
       const n = Math.min(input.batchSize, input.shops - from);
-      const cols = { id: [] as string[], name: [] as string[], email: [] as string[], description: [] as string[], created: [] as string[] };
+      const cols = { id: [] as string[], name: [] as string[], email: [] as string[], description: [] as string[], created: [] as string[], bank: [] as (string | null)[] };
       for (let i = from; i < from + n; i++) {
         const id = newId('shop');
-        const email = `seed-${tag}-${i + 1}@shops.mvshop.test`;
+        const email = shopEmail(tag, i + 1);
         shopIds.push(id);
         emails.push(email);
         cols.id.push(id);
@@ -247,19 +249,22 @@ export async function seedCatalog(
         cols.email.push(email);
         cols.description.push(`Independent seller of ${rnd.pick(seedCategories).toLowerCase()} since ${rnd.int(2005, 2024)}.`);
         cols.created.push(new Date(now - rnd.int(400, 1500) * DAY).toISOString());
+        cols.bank.push(input.withdrawMethods ? JSON.stringify(bankAccount(cols.name.at(-1)!, i)) : null);
       }
       await tx.execute(sql`
-        INSERT INTO shops (id, name, email, password_hash, phone_number, address, zip_code, description, created_at, updated_at)
-        SELECT s.id, s.name, s.email, ${passwordHash}, '+1 555 0100', '1 Market Street, Springfield', '12345', s.description, s.created, s.created
+        INSERT INTO shops (id, name, email, password_hash, phone_number, address, zip_code, description, withdraw_method, created_at, updated_at)
+        SELECT s.id, s.name, s.email, ${passwordHash}, '+1 555 0100', '1 Market Street, Springfield', '12345', s.description, s.bank::jsonb,
+               s.created, s.created
         FROM unnest(${sql.param(cols.id)}::text[], ${sql.param(cols.name)}::text[], ${sql.param(cols.email)}::text[],
-                    ${sql.param(cols.description)}::text[], ${sql.param(cols.created)}::timestamptz[])
-             AS s(id, name, email, description, created)`);
+                    ${sql.param(cols.description)}::text[], ${sql.param(cols.created)}::timestamptz[], ${sql.param(cols.bank)}::text[])
+             AS s(id, name, email, description, created, bank)`);
       onProgress?.('shops', from + n, input.shops);
     }
   });
 
-  const insertAll = async (kind: 'product' | 'event', total: number): Promise<string[]> => {
+  const insertAll = async (kind: 'product' | 'event', total: number) => {
     const ids: string[] = [];
+    const stock: number[] = [];
     let nextFrom = 0;
     let done = 0;
     let failed = false;
@@ -271,6 +276,7 @@ export async function seedCatalog(
         // Built synchronously when taken, so batches draw from the generator in order whatever the concurrency.
         const cols = buildListings(rnd, kind, from, n, shopIds, now);
         ids.push(...cols.id);
+        stock.push(...cols.stock);
         try {
           await withTx(ctx, (tx) => tx.execute(insertListingsSql(kind, cols)));
         } catch (err) {
@@ -282,15 +288,15 @@ export async function seedCatalog(
       }
     };
     await Promise.all(Array.from({ length: input.concurrency }, worker));
-    return ids;
+    return { ids, stock };
   };
-  const productIds = await insertAll('product', input.products);
-  const eventIds = await insertAll('event', input.events);
+  const products = await insertAll('product', input.products);
+  const { ids: eventIds } = await insertAll('event', input.events);
 
   // VACUUM cannot run inside a transaction, so this comes after the commits.
   if (input.analyze) {
     await ctx.db.execute(is(ctx.db, PgTransaction) ? sql`ANALYZE products` : sql`VACUUM (ANALYZE) products`);
     await ctx.db.execute(sql`ANALYZE shops`);
   }
-  return { shopIds, productIds, eventIds, emails, ms: Date.now() - started };
+  return { shopIds, productIds: products.ids, productStock: products.stock, eventIds, emails, ms: Date.now() - started };
 }

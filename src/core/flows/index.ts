@@ -12,3 +12,4 @@ export { marketplaceStats, marketplaceStatsInput, type MarketplaceStats } from '
 export { settleDueOrders, settleAllDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun, type SettlementSweep } from './settle-due-orders.ts';
 export { verifyBooks, type BooksReport } from './verify-books.ts';
 export { pruneWebhookEvents } from './prune-webhook-events.ts';
+export { seedMarketplace, seedMarketplaceInput, SEED_BASE_TIME, type SeedMarketplaceInput, type SeedMarketplaceResult, type SeedCardNetwork, type MarketplaceSeedStep } from './seed-marketplace.ts';

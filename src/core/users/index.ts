@@ -8,3 +8,4 @@ export { updateUserAvatar } from './update-user-avatar.ts';
 export { addAddress, updateAddress, deleteAddress, addressInput } from './addresses.ts';
 export { listUsers, deleteUser, setUserBan, createAdmin, createAdminInput, showUser, setUserRole, type AdminUserDto } from './admin.ts';
 export { signInWithAzure, azureSignInInput } from './azure-sign-in.ts';
+export { seedBuyers, type SeededBuyers } from './seed-buyers.ts';

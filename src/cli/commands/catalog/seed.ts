@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dryRunOption, example, noun } from '../../args.ts';
 import { parseArg, runCommand } from '../../runtime.ts';
 
-const count = (z: typeof import('zod').z, max: number) => z.coerce.number().int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
+const count = (z: typeof import('zod').z, max: number) => z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more').max(max, `must be at most ${max}`);
 
 /** `mvshop catalog seed`: demo or benchmark data — shops with active products and events. */
 export default function register(program: Command): void {
@@ -27,7 +27,7 @@ export default function register(program: Command): void {
           shops: parseArg(count(z, 100_000).min(1, 'must be at least 1'), opts.shops, '--shops'),
           products: parseArg(count(z, 5_000_000), opts.products, '--products'),
           events: parseArg(count(z, 1_000_000), opts.events, '--events'),
-          seed: parseArg(z.coerce.number().int('must be a whole number'), opts.seed, '--seed'),
+          seed: parseArg(z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number'), opts.seed, '--seed'),
           ...(opts.password && { password: opts.password }),
         };
         const result = await change(`Insert ${input.shops} shops, ${input.products} products and ${input.events} events?`, async (c) => {
