@@ -12,3 +12,4 @@ export { marketplaceStats, marketplaceStatsInput, type MarketplaceStats } from '
 export { settleDueOrders, settleAllDueOrders, settleDueOrdersInput, MAX_SETTLEMENT_BATCH, type SettlementRun, type SettlementSweep } from './settle-due-orders.ts';
 export { verifyBooks, type BooksReport } from './verify-books.ts';
 export { pruneWebhookEvents } from './prune-webhook-events.ts';
+export { planLedgerFixes, applyLedgerFixes, applyLedgerFixesInput, type FixPlan, type FixPlanItem, type AppliedFixes } from './reconcile-fix.ts';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { queryRows } from '../db/index.ts';
-import { platformAccount } from '../ledger/index.ts';
+import { correctionKinds, platformAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
 import type { PaymentIntentInfo, RefundInfo } from '../payments/index.ts';
 import { sinceDate } from '../shared/fields.ts';
@@ -22,6 +22,8 @@ export interface Finding {
   orderIds: string[];
   refundId: string | null;
   detail: string;
+  /** Stripe and the orders agree and only the ledger differs: a journal corrects it (see planLedgerFixes). */
+  ledgerSide: boolean;
 }
 
 export interface ReconciliationReport {
@@ -87,7 +89,7 @@ export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: b
   );
   for (const c of paid)
     if (!seenIntents.has(c.pi))
-      findings.push({ kind: 'missing-at-stripe', amountMinor: c.amount, stripeId: c.pi, checkoutId: c.id, orderIds: [], refundId: null, detail: 'a paid checkout whose PaymentIntent Stripe does not list as succeeded' });
+      findings.push({ kind: 'missing-at-stripe', amountMinor: c.amount, stripeId: c.pi, checkoutId: c.id, orderIds: [], refundId: null, ledgerSide: false, detail: 'a paid checkout whose PaymentIntent Stripe does not list as succeeded' });
   const done = await queryRows<{ id: string; pid: string; amount: number; order_id: string | null; checkout_id: string }>(
     ctx.db,
     sql`SELECT id, provider_refund_id AS pid, amount_minor::float8 AS amount, order_id, checkout_id FROM refunds
@@ -95,7 +97,7 @@ export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: b
   );
   for (const r of done)
     if (!seenRefunds.has(r.pid))
-      findings.push({ kind: 'missing-at-stripe', amountMinor: r.amount, stripeId: r.pid, checkoutId: r.checkout_id, orderIds: r.order_id ? [r.order_id] : [], refundId: r.id, detail: 'a refund we recorded as paid that Stripe does not list' });
+      findings.push({ kind: 'missing-at-stripe', amountMinor: r.amount, stripeId: r.pid, checkoutId: r.checkout_id, orderIds: r.order_id ? [r.order_id] : [], refundId: r.id, ledgerSide: false, detail: 'a refund we recorded as paid that Stripe does not list' });
 
   const byKind = Object.fromEntries(findingKinds.map((k) => [k, { count: 0, amountMinor: 0 }])) as ReconciliationReport['byKind'];
   for (const f of findings) {
@@ -122,7 +124,9 @@ async function compareIntents(ctx: Ctx, page: Intent[], findings: Finding[], mat
     sql`SELECT c.payment_intent_id AS pi, c.id, c.status,
                count(o.id)::int AS orders, coalesce(sum(o.total_minor), 0)::float8 AS total,
                count(j.id)::int AS booked,
-               coalesce(sum((SELECT -sum(e.amount_minor) FROM ledger_entries e WHERE e.journal_id = j.id AND e.account = ${platformAccount.clearing})), 0)::float8 AS booked_minor,
+               (coalesce(sum((SELECT -sum(e.amount_minor) FROM ledger_entries e WHERE e.journal_id = j.id AND e.account = ${platformAccount.clearing})), 0)
+                + coalesce(sum((SELECT -sum(e.amount_minor) FROM ledger_journals cj JOIN ledger_entries e ON e.journal_id = cj.id
+                                WHERE cj.kind = ${correctionKinds.paid} AND cj.ref LIKE o.id || '#%' AND e.account = ${platformAccount.clearing})), 0))::float8 AS booked_minor,
                array_agg(o.id) FILTER (WHERE o.id IS NOT NULL) AS order_ids
         FROM checkouts c
         LEFT JOIN orders o ON o.checkout_id = c.id
@@ -133,7 +137,7 @@ async function compareIntents(ctx: Ctx, page: Intent[], findings: Finding[], mat
   const byIntent = new Map(rows.map((r) => [r.pi, r]));
   for (const pi of page) {
     const c = byIntent.get(pi.id);
-    const base = { stripeId: pi.id, checkoutId: c?.id ?? null, orderIds: c?.order_ids ?? [], refundId: null };
+    const base = { stripeId: pi.id, checkoutId: c?.id ?? null, orderIds: c?.order_ids ?? [], refundId: null, ledgerSide: false };
     if (!c) {
       findings.push({ ...base, kind: 'orphan-at-stripe', amountMinor: pi.amountReceived, detail: 'a succeeded PaymentIntent with no checkout' });
     } else if (c.status === 'open' || c.status === 'expired') {
@@ -145,9 +149,9 @@ async function compareIntents(ctx: Ctx, page: Intent[], findings: Finding[], mat
     } else if (c.total !== pi.amountReceived) {
       findings.push({ ...base, kind: 'amount-differs', amountMinor: Math.abs(c.total - pi.amountReceived), detail: `Stripe received ${pi.amountReceived}, the orders total ${c.total}` });
     } else if (c.booked < c.orders) {
-      findings.push({ ...base, kind: 'missing-in-ledger', amountMinor: c.total - c.booked_minor, detail: `${c.orders - c.booked} of ${c.orders} orders have no order-paid journal` });
+      findings.push({ ...base, ledgerSide: true, kind: 'missing-in-ledger', amountMinor: c.total - c.booked_minor, detail: `${c.orders - c.booked} of ${c.orders} orders have no order-paid journal` });
     } else if (c.booked_minor !== c.total) {
-      findings.push({ ...base, kind: 'amount-differs', amountMinor: Math.abs(c.total - c.booked_minor), detail: `the ledger booked ${c.booked_minor}, the orders total ${c.total}` });
+      findings.push({ ...base, ledgerSide: true, kind: 'amount-differs', amountMinor: Math.abs(c.total - c.booked_minor), detail: `the ledger booked ${c.booked_minor}, the orders total ${c.total}` });
     } else {
       matched.payments++;
       matched.paymentsMinor += pi.amountReceived;
@@ -171,7 +175,7 @@ async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const s of page) {
     const row = s.metadata.refundId ? byId.get(s.metadata.refundId) : undefined;
-    const base = { stripeId: s.id, checkoutId: row?.checkout_id ?? null, orderIds: row?.order_id ? [row.order_id] : [], refundId: row?.id ?? null };
+    const base = { stripeId: s.id, checkoutId: row?.checkout_id ?? null, orderIds: row?.order_id ? [row.order_id] : [], refundId: row?.id ?? null, ledgerSide: false };
     if (!row) {
       if (s.status !== 'failed' && s.status !== 'canceled')
         findings.push({ ...base, kind: 'orphan-at-stripe', amountMinor: s.amountMinor, detail: `a ${s.status} refund of ${s.paymentIntentId ?? 'a payment'} that mvshop did not make` });
@@ -185,7 +189,7 @@ async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[
     } else if (s.amountMinor !== row.amount) {
       findings.push({ ...base, kind: 'amount-differs', amountMinor: Math.abs(s.amountMinor - row.amount), detail: `Stripe refunded ${s.amountMinor}, mvshop recorded ${row.amount}` });
     } else if (status === 'succeeded' && row.order_id && row.paid && !row.reversed) {
-      findings.push({ ...base, kind: 'missing-in-ledger', amountMinor: s.amountMinor, detail: 'a paid refund whose order-refund journal is missing' });
+      findings.push({ ...base, ledgerSide: true, kind: 'missing-in-ledger', amountMinor: s.amountMinor, detail: 'a paid refund whose order-refund journal is missing' });
     } else if (status === 'succeeded') {
       matched.refunds++;
       matched.refundsMinor += s.amountMinor;

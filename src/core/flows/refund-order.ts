@@ -4,7 +4,7 @@ import { isAdmin, type Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
-import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
+import { orderRefundEntries, platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
 import { dropSettlement, getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
@@ -136,18 +136,11 @@ async function reverseOrderMoney(ctx: Ctx, order: typeof orders.$inferSelect): P
   const posted = async (kind: string) =>
     (await ctx.db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(and(eq(ledgerJournals.kind, kind), eq(ledgerJournals.ref, order.id)))).length > 0;
   if (await posted('order-paid')) {
-    const fee = order.platformFeeMinor;
-    const from = (await posted('settlement')) ? shopAccount.available(order.shopId) : shopAccount.pending(order.shopId);
+    const from = (await posted('settlement')) ? 'available' : 'pending';
     await postJournal(ctx, {
       kind: 'order-refund',
       ref: order.id,
-      // The sale goes back and so does the commission on it, as two entries of the seller's books.
-      entries: [
-        { account: from, amountMinor: -order.totalMinor },
-        { account: from, amountMinor: fee },
-        { account: platformAccount.fees, amountMinor: -fee },
-        { account: platformAccount.clearing, amountMinor: order.totalMinor },
-      ],
+      entries: orderRefundEntries({ shopId: order.shopId, totalMinor: order.totalMinor, feeMinor: order.platformFeeMinor }, from),
     });
   }
   if (await posted('cod-fee'))
