@@ -10,7 +10,10 @@
  *   // STRIPE_WEBHOOK_SECRET=fake.webhookSecret
  *
  * Endpoints: payment_intents (create, retrieve, update, cancel, list), refunds (create, retrieve,
- * list), charges (retrieve), events (retrieve, list). Bodies are form-encoded like Stripe's; answers are
+ * list), charges (retrieve), balance_transactions (retrieve, list, `expand[]=data.source`), events
+ * (retrieve, list). Money moving writes balance transactions as Stripe's balance does: a `charge`
+ * (less Stripe's fee, 2.9 % + 30) when a payment succeeds, a `refund` when a refund is created
+ * (pending ones too), a `refund_failure` giving it back when a refund fails or is canceled. Bodies are form-encoded like Stripe's; answers are
  * JSON objects shaped like Stripe's; errors are `{ error: { type, code, message, param } }` with
  * Stripe's statuses, so the SDK throws its own error classes.
  *
@@ -102,6 +105,20 @@ export interface FakeRefund {
   failure_reason: string | null;
   reason: string | null;
   metadata: Metadata;
+  created: number;
+}
+
+export interface FakeBalanceTransaction {
+  id: string;
+  object: 'balance_transaction';
+  type: 'charge' | 'refund' | 'refund_failure';
+  amount: number;
+  fee: number;
+  net: number;
+  currency: string;
+  /** The charge (ch_…) or refund (re_…) that moved the money. */
+  source: string;
+  status: 'available';
   created: number;
 }
 
@@ -208,6 +225,7 @@ export interface FakeStripe {
   readonly paymentIntents: Map<string, FakePaymentIntent>;
   readonly charges: Map<string, FakeCharge>;
   readonly refunds: Map<string, FakeRefund>;
+  readonly balanceTransactions: Map<string, FakeBalanceTransaction>;
   readonly events: Map<string, FakeEvent>;
   readonly requests: LoggedRequest[];
   /** Options for `new Stripe(key, options)` that point the real SDK at this server. */
@@ -429,6 +447,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const paymentIntents = new Map<string, FakePaymentIntent>();
   const charges = new Map<string, FakeCharge>();
   const refunds = new Map<string, FakeRefund>();
+  const balanceTransactions = new Map<string, FakeBalanceTransaction>();
   const events = new Map<string, FakeEvent>();
   const requests: LoggedRequest[] = [];
   const idempotency = new Map<string, StoredIdempotent>();
@@ -471,6 +490,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   });
 
   // --- domain -------------------------------------------------------------------------------
+
+  const book = (type: FakeBalanceTransaction['type'], source: string, amount: number, currency: string) => {
+    const fee = type === 'charge' ? Math.round(amount * 0.029) + 30 : 0;
+    const bt: FakeBalanceTransaction = { id: randomId('txn'), object: 'balance_transaction', type, amount, fee, net: amount - fee, currency, source, status: 'available', created: now() };
+    balanceTransactions.set(bt.id, bt);
+  };
+
+  const renderBalanceTransaction = (bt: FakeBalanceTransaction, expand: string[]) => {
+    const out = clone(bt) as unknown as Record<string, unknown>;
+    if (expand.includes('source') || expand.includes('data.source')) out.source = clone(charges.get(bt.source) ?? refunds.get(bt.source) ?? bt.source);
+    return out;
+  };
 
   const getPi = (id: string, param = 'id') => {
     const pi = paymentIntents.get(id);
@@ -628,6 +659,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       created: now(),
     };
     refunds.set(refund.id, refund);
+    book('refund', refund.id, -amount, refund.currency);
     // Like Stripe, a pending refund already counts as refunded on its charge.
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
@@ -675,6 +707,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         if (!r) throw missing('refund', id);
         return renderRefund(r, expand);
       }
+    }
+    if (resource === 'balance_transactions' && !action && method === 'GET') {
+      if (!id) return list(path, byNewest([...balanceTransactions.values()]), params, (bt) => renderBalanceTransaction(bt, expand));
+      const bt = balanceTransactions.get(id);
+      if (!bt) throw missing('balance_transaction', id);
+      return renderBalanceTransaction(bt, expand);
     }
     if (resource === 'charges' && id && !action && method === 'GET') {
       const c = charges.get(id);
@@ -933,6 +971,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     paymentIntents,
     charges,
     refunds,
+    balanceTransactions,
     events,
     requests,
     stripeConfig,
@@ -963,6 +1002,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         livemode: false,
       };
       charges.set(charge.id, charge);
+      book('charge', charge.id, charge.amount, charge.currency);
       pi.status = 'succeeded';
       pi.amount_received = pi.amount;
       pi.latest_charge = charge.id;
@@ -1009,6 +1049,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         refund.failure_reason = failureReason;
         charge.amount_refunded -= refund.amount;
         charge.refunded = charge.amount_refunded >= charge.amount;
+        book('refund_failure', refund.id, refund.amount, refund.currency);
       }
       raise('refund.updated', refund);
       raise('charge.refund.updated', refund);
@@ -1090,6 +1131,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       paymentIntents.clear();
       charges.clear();
       refunds.clear();
+      balanceTransactions.clear();
       events.clear();
       requests.length = 0;
       idempotency.clear();

@@ -30,6 +30,7 @@ const operatorAction: Record<FindingKind, string> = {
   'status-differs': 'Stripe and mvshop disagree on a status: `mvshop payments reconcile` moves checkouts and refunds to what Stripe says; if it does not, check at Stripe.',
   'amount-differs': 'Stripe moved a different amount than the orders say: settle the difference at Stripe (refund or collect it), then run the report again.',
   'missing-in-ledger': 'The ledger side could not be rebuilt from the orders: check the order by hand.',
+  'balance-differs': "Stripe's balance does not show the money this payment or refund moved: check its balance transactions in the Stripe dashboard.",
 };
 
 type Side = keyof typeof correctionKinds;

@@ -4,13 +4,13 @@ import type { Ctx } from '../context.ts';
 import { queryRows } from '../db/index.ts';
 import { correctionKinds, platformAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
-import type { PaymentIntentInfo, RefundInfo } from '../payments/index.ts';
+import type { BalanceTransactionInfo, PaymentIntentInfo, RefundInfo } from '../payments/index.ts';
 import { sinceDate } from '../shared/fields.ts';
 import { formatMinor } from '../shared/money.ts';
 import { parseInput } from '../shared/validation.ts';
 import { requirePayments } from './start-card-payment.ts';
 
-export const findingKinds = ['missing-in-ledger', 'missing-at-stripe', 'amount-differs', 'status-differs', 'orphan-at-stripe'] as const;
+export const findingKinds = ['missing-in-ledger', 'missing-at-stripe', 'amount-differs', 'status-differs', 'orphan-at-stripe', 'balance-differs'] as const;
 export type FindingKind = (typeof findingKinds)[number];
 
 /** One difference between Stripe, the ledger and the orders, with the ids on each side. */
@@ -32,6 +32,8 @@ export interface ReconciliationReport {
   byKind: Record<FindingKind, { count: number; amountMinor: number }>;
   /** What agreed on all three sides. */
   matched: { payments: number; paymentsMinor: number; refunds: number; refundsMinor: number };
+  /** Stripe's balance in the window: its charges and refunds compared, and what its fees took. */
+  balance: { transactions: number; feesMinor: number; netMinor: number };
 }
 
 /** The window: from `since` (default: the last day) to now. */
@@ -43,11 +45,16 @@ const PAGE = 100;
 type Intent = PaymentIntentInfo & { amountReceived: number };
 type StripeRefund = RefundInfo & { paymentIntentId: string | null; currency: string };
 
+const chargeTypes = new Set(['charge', 'payment']);
+const refundTypes = new Set(['refund', 'payment_refund']);
+
 /**
  * Three-way reconciliation of the card money since `since`: every PaymentIntent and refund Stripe
  * lists is matched with the checkout, orders and ledger journals it should have, and every card
- * checkout and refund we recorded must be at Stripe. Read-only; with `notify`, findings are emailed
- * to OPS_EMAIL. The ids seen at Stripe are kept to find what is missing there (a few dozen bytes each).
+ * checkout and refund we recorded must be at Stripe. Then Stripe's balance: every payment and refund
+ * must have moved its amount there (a charge, a refund, given back by a refund_failure when it
+ * failed). Read-only; with `notify`, findings are emailed to OPS_EMAIL. The ids seen at Stripe are
+ * kept to find what is missing there (a few dozen bytes each).
  */
 export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: boolean } = {}): Promise<ReconciliationReport> {
   const provider = requirePayments(ctx);
@@ -82,6 +89,28 @@ export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: b
   }
   await flushRefunds();
 
+  const balance = { transactions: 0, feesMinor: 0, netMinor: 0 };
+  const charged = new Set<string>();
+  const refundMoved = new Set<string>();
+  const refundReturned = new Set<string>();
+  let moves: BalanceTransactionInfo[] = [];
+  const flushMoves = async () => {
+    await compareBalance(ctx, moves, findings);
+    moves = [];
+  };
+  for await (const bt of provider.listBalanceTransactions(since)) {
+    balance.transactions++;
+    balance.feesMinor += bt.feeMinor;
+    balance.netMinor += bt.netMinor;
+    if (chargeTypes.has(bt.type) && bt.paymentIntentId) charged.add(bt.paymentIntentId);
+    else if (refundTypes.has(bt.type) && bt.sourceId) refundMoved.add(bt.sourceId);
+    else if (bt.type === 'refund_failure' && bt.sourceId) refundReturned.add(bt.sourceId);
+    else continue;
+    moves.push(bt);
+    if (moves.length >= PAGE) await flushMoves();
+  }
+  await flushMoves();
+
   const paid = await queryRows<{ id: string; pi: string; amount: number }>(
     ctx.db,
     sql`SELECT id, payment_intent_id AS pi, amount_minor::float8 AS amount FROM checkouts
@@ -90,21 +119,29 @@ export async function reconcileReport(ctx: Ctx, raw: unknown, opts: { notify?: b
   for (const c of paid)
     if (!seenIntents.has(c.pi))
       findings.push({ kind: 'missing-at-stripe', amountMinor: c.amount, stripeId: c.pi, checkoutId: c.id, orderIds: [], refundId: null, ledgerSide: false, detail: 'a paid checkout whose PaymentIntent Stripe does not list as succeeded' });
-  const done = await queryRows<{ id: string; pid: string; amount: number; order_id: string | null; checkout_id: string }>(
+    else if (!charged.has(c.pi))
+      findings.push({ kind: 'balance-differs', amountMinor: c.amount, stripeId: c.pi, checkoutId: c.id, orderIds: [], refundId: null, ledgerSide: false, detail: "a succeeded payment with no charge in Stripe's balance" });
+  const done = await queryRows<{ id: string; pid: string; amount: number; order_id: string | null; checkout_id: string; status: string }>(
     ctx.db,
-    sql`SELECT id, provider_refund_id AS pid, amount_minor::float8 AS amount, order_id, checkout_id FROM refunds
-        WHERE provider = 'stripe' AND status = 'succeeded' AND provider_refund_id IS NOT NULL AND created_at >= ${since}`,
+    sql`SELECT id, provider_refund_id AS pid, amount_minor::float8 AS amount, order_id, checkout_id, status FROM refunds
+        WHERE provider = 'stripe' AND status IN ('succeeded', 'failed') AND provider_refund_id IS NOT NULL AND created_at >= ${since}`,
   );
-  for (const r of done)
-    if (!seenRefunds.has(r.pid))
-      findings.push({ kind: 'missing-at-stripe', amountMinor: r.amount, stripeId: r.pid, checkoutId: r.checkout_id, orderIds: r.order_id ? [r.order_id] : [], refundId: r.id, ledgerSide: false, detail: 'a refund we recorded as paid that Stripe does not list' });
+  for (const r of done) {
+    const base = { stripeId: r.pid, checkoutId: r.checkout_id, orderIds: r.order_id ? [r.order_id] : [], refundId: r.id, ledgerSide: false };
+    if (r.status === 'succeeded' && !seenRefunds.has(r.pid))
+      findings.push({ ...base, kind: 'missing-at-stripe', amountMinor: r.amount, detail: 'a refund we recorded as paid that Stripe does not list' });
+    else if (r.status === 'succeeded' && !refundMoved.has(r.pid))
+      findings.push({ ...base, kind: 'balance-differs', amountMinor: r.amount, detail: "a paid refund with no refund in Stripe's balance" });
+    else if (r.status === 'failed' && refundMoved.has(r.pid) && !refundReturned.has(r.pid))
+      findings.push({ ...base, kind: 'balance-differs', amountMinor: r.amount, detail: "a failed refund whose money Stripe's balance never gave back" });
+  }
 
   const byKind = Object.fromEntries(findingKinds.map((k) => [k, { count: 0, amountMinor: 0 }])) as ReconciliationReport['byKind'];
   for (const f of findings) {
     byKind[f.kind].count++;
     byKind[f.kind].amountMinor += f.amountMinor;
   }
-  const report = { since: since.toISOString(), findings, byKind, matched };
+  const report = { since: since.toISOString(), findings, byKind, matched, balance };
   const ops = ctx.config.money.opsEmail;
   if (opts.notify && ops && findings.length > 0) {
     await queueEmail(ctx, ops, 'reconciliation-findings', {
@@ -194,5 +231,60 @@ async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[
       matched.refunds++;
       matched.refundsMinor += s.amountMinor;
     }
+  }
+}
+
+/**
+ * A page of Stripe's balance against what mvshop recorded: a charge moves the checkout's amount in
+ * its currency, a refund the refund's amount out. What mvshop does not know is left to the intent
+ * and refund passes (an orphan there), so one difference is not reported twice.
+ */
+async function compareBalance(ctx: Ctx, page: BalanceTransactionInfo[], findings: Finding[]): Promise<void> {
+  const charges = page.filter((b) => chargeTypes.has(b.type));
+  const refundMoves = page.filter((b) => refundTypes.has(b.type));
+  const list = (ids: string[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
+  const checkouts = charges.length
+    ? await queryRows<{ id: string; pi: string; amount: number; currency: string }>(
+        ctx.db,
+        sql`SELECT id, payment_intent_id AS pi, amount_minor::float8 AS amount, currency FROM checkouts
+            WHERE payment_intent_id IN (${list(charges.map((b) => b.paymentIntentId!))})`,
+      )
+    : [];
+  const byIntent = new Map(checkouts.map((c) => [c.pi, c]));
+  for (const b of charges) {
+    const c = byIntent.get(b.paymentIntentId!);
+    if (c && (b.amountMinor !== c.amount || b.currency.toLowerCase() !== c.currency.toLowerCase()))
+      findings.push({
+        kind: 'balance-differs',
+        amountMinor: Math.abs(b.amountMinor - c.amount),
+        stripeId: b.id,
+        checkoutId: c.id,
+        orderIds: [],
+        refundId: null,
+        ledgerSide: false,
+        detail: `Stripe's balance took in ${b.amountMinor} ${b.currency} for ${c.pi}, the checkout charged ${c.amount} ${c.currency}`,
+      });
+  }
+  const refundRows = refundMoves.length
+    ? await queryRows<{ id: string; pid: string; amount: number; order_id: string | null; checkout_id: string }>(
+        ctx.db,
+        sql`SELECT id, provider_refund_id AS pid, amount_minor::float8 AS amount, order_id, checkout_id FROM refunds
+            WHERE provider_refund_id IN (${list(refundMoves.map((b) => b.sourceId!))})`,
+      )
+    : [];
+  const byRefund = new Map(refundRows.map((r) => [r.pid, r]));
+  for (const b of refundMoves) {
+    const r = byRefund.get(b.sourceId!);
+    if (r && -b.amountMinor !== r.amount)
+      findings.push({
+        kind: 'balance-differs',
+        amountMinor: Math.abs(-b.amountMinor - r.amount),
+        stripeId: b.id,
+        checkoutId: r.checkout_id,
+        orderIds: r.order_id ? [r.order_id] : [],
+        refundId: r.id,
+        ledgerSide: false,
+        detail: `Stripe's balance paid out ${-b.amountMinor} for refund ${r.pid}, mvshop recorded ${r.amount}`,
+      });
   }
 }

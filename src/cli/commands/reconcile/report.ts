@@ -11,7 +11,7 @@ import { runCommand } from '../../runtime.ts';
 export default function register(program: Command): void {
   const verb = noun(program, 'reconcile')
     .command('report')
-    .description('compare what Stripe says (payments, refunds) with the ledger and the orders; exit 1 on findings')
+    .description('compare what Stripe says (payments, refunds, balance transactions) with the ledger and the orders; exit 1 on findings')
     .option('--since <date>', 'from this date (YYYY-MM-DD) or ISO time; default: the last 24 hours')
     .option('--fix-plan', 'also print the ledger journals that would correct each finding, and which findings need an operator at Stripe')
     .option('--apply', 'post the fix plan\'s journals in one transaction (audited); needs --reason')
@@ -40,6 +40,8 @@ export default function register(program: Command): void {
         io.print(
           `Since ${report.since}: matched ${m.payments} payment(s), ${formatMinor(m.paymentsMinor)}, and ${m.refunds} refund(s), ${formatMinor(m.refundsMinor)}.`,
         );
+        const b = report.balance;
+        io.print(`Stripe's balance: ${b.transactions} transaction(s), fees ${formatMinor(b.feesMinor)}, net ${formatMinor(b.netMinor)}.`);
         if (report.findings.length === 0) return io.print('No findings: Stripe, the ledger and the orders agree.');
         io.table(
           ['kind', 'stripe', 'checkout', 'orders', 'refund', 'amount', 'detail'],
