@@ -13,7 +13,7 @@ import { formatMinor } from '../shared/money.ts';
 import { moderationReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { recordAudit } from '../audit/index.ts';
-import { sendRefund } from './complete-paid-checkout.ts';
+import { newRefundAttempt, sendRefund } from './complete-paid-checkout.ts';
 
 /** Why an admin or operator completes the refund, for the audit row (default: the buyer's reason). */
 export const refundOrderInput = z.object({ reason: moderationReason });
@@ -74,12 +74,7 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
       .onConflictDoNothing()
       .returning({ id: refunds.id });
     if (inserted) return inserted.id;
-    // A refund that failed at Stripe is sent again as a new attempt: a new refund, under a new idempotency key.
-    const [retried] = await tx
-      .update(refunds)
-      .set({ status: 'pending', attempt: sql`${refunds.attempt} + 1`, providerRefundId: null, lastError: null, updatedAt: now })
-      .where(and(eq(refunds.orderId, id), eq(refunds.status, 'failed')))
-      .returning({ id: refunds.id });
+    const retried = await newRefundAttempt({ ...ctx, db: tx }, eq(refunds.orderId, id));
     if (retried) return retried.id;
     const [existing] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.orderId, id));
     return existing!.id;
