@@ -272,9 +272,12 @@ export interface FakeStripe {
   ): Promise<WebhookDelivery>;
 
   /**
-   * Stripe forgets an idempotency key 24 hours after its first use; this forgets every stored key
-   * now, so a retry with an old key acts again (a new refund, a new intent), as it would at Stripe.
+   * Moves the fake's clock forward by `ms`. Stripe forgets an idempotency key 24 hours after its first
+   * use (`idempotencyTtlMs` here); once a key is that old on this clock, a retry with it acts again
+   * (a new refund, a new intent), as it would at Stripe. Objects keep their real creation times.
    */
+  advanceClock(ms: number): void;
+  /** Moves the clock past the idempotency window: every key stored so far is forgotten. */
   expireIdempotencyKeys(): void;
 
   injectFault(spec: FaultSpec): Fault;
@@ -429,6 +432,13 @@ interface StoredIdempotent {
   path: string;
   params: string;
   answer: Answer;
+  /** The fake's clock (ms) when the key was first used. */
+  storedAt: number;
+}
+
+export interface FakeStripeOptions {
+  /** How long a stored idempotency key is replayed (Stripe: 24 hours); measured on the fake's clock (`advanceClock`). */
+  idempotencyTtlMs?: number;
 }
 
 interface FaultEntry {
@@ -441,7 +451,10 @@ interface FaultEntry {
 // The server
 // ---------------------------------------------------------------------------------------------
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const idempotencyTtlMs = opts.idempotencyTtlMs ?? 24 * 3600_000;
+  let clockOffsetMs = 0;
+  const clock = () => Date.now() + clockOffsetMs;
   const secretKey = randomId('sk_test', 32);
   const webhookSecret = randomId('whsec', 32);
   const paymentIntents = new Map<string, FakePaymentIntent>();
@@ -742,7 +755,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   function execute(method: string, path: string, params: Record<string, unknown>, key: string | null): Answer & { replayed: boolean } {
     const paramsCanon = canonical(params);
     if (key && method === 'POST') {
-      const stored = idempotency.get(key);
+      let stored = idempotency.get(key);
+      // Like Stripe, a key is forgotten once its window has passed: the same key is then a new request.
+      if (stored && clock() - stored.storedAt >= idempotencyTtlMs) {
+        idempotency.delete(key);
+        stored = undefined;
+      }
       if (stored) {
         if (stored.method !== method || stored.path !== path || stored.params !== paramsCanon) {
           const err = new ApiError(
@@ -768,7 +786,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       store = e.executed;
     }
     if (key && method === 'POST' && store) {
-      idempotency.set(key, { method, path, params: paramsCanon, answer: clone(answer) });
+      idempotency.set(key, { method, path, params: paramsCanon, answer: clone(answer), storedAt: clock() });
     }
     return { ...answer, replayed: false };
   }
@@ -862,7 +880,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     const error500 = (when: string) => {
       const answer = { status: 500, body: { error: { type: 'api_error', message: `An unknown error occurred (fake: ${when}).` } } };
       if (fault?.spec.replay && idempotencyKey && method === 'POST')
-        idempotency.set(idempotencyKey, { method, path, params: canonical(params), answer: clone(answer) });
+        idempotency.set(idempotencyKey, { method, path, params: canonical(params), answer: clone(answer), storedAt: clock() });
       reply(answer.status, answer.body);
     };
     if (kind === 'error500-before-commit') return error500('before commit');
@@ -1097,8 +1115,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return { status: res.status, body: text, json };
     },
 
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+
     expireIdempotencyKeys() {
-      idempotency.clear();
+      clockOffsetMs += idempotencyTtlMs;
     },
 
     injectFault(spec) {
@@ -1135,6 +1157,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       events.clear();
       requests.length = 0;
       idempotency.clear();
+      clockOffsetMs = 0;
       faults = [];
       holdingRefunds = false;
       webhookTarget = null;
