@@ -107,7 +107,7 @@ export const applyLedgerFixesInput = z.object({ reason: requiredReason });
 
 export interface AppliedFixes {
   posted: { kind: string; ref: string; orderId: string }[];
-  /** Journals of the plan that were already posted (an earlier apply of the same plan). */
+  /** Journals of the plan already in the ledger (an earlier apply of the same plan, or the flow that posts it). */
   alreadyPosted: number;
 }
 

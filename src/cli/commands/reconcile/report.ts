@@ -68,7 +68,7 @@ export default function register(program: Command): void {
         }
         if (applied)
           io.print(
-            `Applied: posted ${applied.posted.length} journal(s)${applied.alreadyPosted ? `, ${applied.alreadyPosted} already posted by an earlier apply` : ''}.`,
+            `Applied: posted ${applied.posted.length} journal(s)${applied.alreadyPosted ? `, ${applied.alreadyPosted} already in the ledger` : ''}.`,
           );
         else if (!opts.apply && journals.length > 0) io.print('Run again with --apply --reason "…" to post them.');
       }),
