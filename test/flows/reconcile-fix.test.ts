@@ -190,4 +190,20 @@ describe('planLedgerFixes / applyLedgerFixes', () => {
     expect((await reconcileReport(system(), { since })).findings.map((f) => f.kind)).toEqual(['orphan-at-stripe']);
     await expectBooksClean(app);
   });
+
+  it('two operators applying the same plan at once post it once, with one audit row', async () => {
+    await unpostJournal(app, 'order-paid', orders.deleted);
+    const plan4 = await planLedgerFixes(system(), await reconcileReport(system(), { since }));
+    expect(plan4.items.flatMap((i) => i.journals).map((j) => `${j.kind} ${j.ref}`)).toEqual([`order-paid ${orders.deleted}`]);
+    const audits = (await fixAudits()).length;
+    const both = await Promise.all([
+      applyLedgerFixes(operator(), plan4, { reason: 'first' }),
+      applyLedgerFixes(app.core.ctx({ kind: 'operator', name: 'bob' }), plan4, { reason: 'second' }),
+    ]);
+    expect(both.map((r) => r.posted.length).sort()).toEqual([0, 1]);
+    expect(both.map((r) => r.alreadyPosted).sort()).toEqual([0, 1]);
+    expect(await fixAudits()).toHaveLength(audits + 1);
+    expect((await rows(sql`SELECT 1 FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${orders.deleted}`)).length).toBe(1);
+    await expectBooksClean(app);
+  });
 });

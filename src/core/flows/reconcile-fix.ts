@@ -141,8 +141,8 @@ export async function applyLedgerFixes(ctx: Ctx, plan: FixPlan, raw: unknown): P
       const now = await sideCorrection(c, j.orderId, j.kind === mainKind.refund || j.kind === correctionKinds.refund ? 'refund' : 'paid', j.memo ?? '');
       if (!now || now.kind !== j.kind || now.ref !== j.ref || !sameEntries(now.entries, j.entries))
         throw conflict(`The ledger of order ${j.orderId} changed since the plan was made: nothing was posted; run the report again`);
-      await postJournal(c, { kind: j.kind, ref: j.ref, memo: j.memo, entries: j.entries });
-      posted.push({ kind: j.kind, ref: j.ref, orderId: j.orderId });
+      if (await postJournal(c, { kind: j.kind, ref: j.ref, memo: j.memo, entries: j.entries })) posted.push({ kind: j.kind, ref: j.ref, orderId: j.orderId });
+      else alreadyPosted++;
     }
     if (posted.length)
       await recordAudit(c, {
