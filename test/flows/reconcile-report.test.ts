@@ -123,4 +123,30 @@ describe('three-way reconciliation', () => {
       expect(item.operator).toMatch(/balance transactions/);
     }
   });
+
+  it("a refund the bank failed is clean once Stripe's balance gave its money back, and a balance-differs finding when it did not", async () => {
+    const seller = await sellerWithBank(app, 12);
+    const buyer = await signUpUser(app);
+    const [order] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    expect((await buyer.client.put(`/order/order-refund/${order!._id}`, { reason: 'broken' })).status).toBe(200);
+    app.stripe.holdRefunds(true);
+    expect((await seller.client.put(`/order/order-refund-success/${order!._id}`)).status).toBe(200);
+    app.stripe.holdRefunds(false);
+    const [refund] = app.stripe.refundsFor(await intentOf(order!._id));
+    app.stripe.sendWebhooksTo(`${app.url}/api/v1/payment/webhook`);
+    app.stripe.settleRefund(refund!.id, 'failed');
+    await app.stripe.flushWebhooks();
+    app.stripe.sendWebhooksTo(null);
+    expect((await rows<{ status: string }>(sql`SELECT status FROM refunds WHERE order_id = ${order!._id}`))[0]!.status).toBe('failed');
+    const ofRefund = () => [...app.stripe.balanceTransactions.values()].filter((b) => b.source === refund!.id);
+    expect(ofRefund().map((b) => [b.type, b.amount])).toEqual([
+      ['refund', -1_200],
+      ['refund_failure', 1_200],
+    ]);
+    const forRefund = async () => (await reconcileReport(ctx(), { since })).findings.filter((f) => f.kind === 'balance-differs' && f.stripeId === refund!.id);
+    expect(await forRefund()).toEqual([]);
+
+    app.stripe.balanceTransactions.delete(ofRefund().find((b) => b.type === 'refund_failure')!.id);
+    expect(await forRefund()).toEqual([expect.objectContaining({ amountMinor: 1_200, orderIds: [order!._id], detail: expect.stringMatching(/never gave back/) })]);
+  });
 });
