@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/db/index.ts';
 import { planLedgerFixes, reconcileReport } from '../../src/core/flows/index.ts';
-import { placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
+import { ADDRESS, placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
 import { signUpUser } from '../helpers/factories.ts';
 import { cardOrder, sellerWithBank, settleAll, startCardApp, type CardApp } from '../helpers/money.ts';
 
@@ -96,6 +96,14 @@ describe('three-way reconciliation', () => {
     expect((await seller.client.put(`/order/order-refund-success/${refunded!._id}`)).status).toBe(200);
     const balanceOf = (source: string) => [...app.stripe.balanceTransactions.values()].find((b) => b.source === source)!;
     const chargeOf = async (orderId: string) => app.stripe.paymentIntents.get(await intentOf(orderId))!.latest_charge!;
+    // Stripe took another amount than the checkout's, so mvshop refunded it instead of making orders: what it recorded is what Stripe took.
+    await addToCart(buyer.client, seller.productId, 1);
+    const pay = await buyer.client.post('/payment/payment-process', { shippingAddress: ADDRESS });
+    const otherAmount = (pay.body.client_secret as string).split('_secret_')[0]!;
+    app.stripe.paymentIntents.get(otherAmount)!.amount = 100;
+    app.stripe.succeed(otherAmount);
+    expect((await buyer.client.post('/order/create-order', { shippingAddress: ADDRESS, paymentInfo: { type: 'Credit Card', id: otherAmount } })).status).toBe(422);
+    expect(await rows(sql`SELECT r.amount_minor::int AS amount FROM refunds r JOIN checkouts c ON c.id = r.checkout_id WHERE c.payment_intent_id = ${otherAmount}`)).toEqual([{ amount: 100 }]);
     const before = await reconcileReport(ctx(), { since });
     expect(before.findings.filter((f) => f.kind === 'balance-differs')).toEqual([]);
 

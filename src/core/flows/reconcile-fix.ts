@@ -52,7 +52,7 @@ async function sideCorrection(ctx: Ctx, orderId: string, side: Side, memo: strin
                EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id AND r.status = 'succeeded') AS refunded,
                EXISTS (SELECT 1 FROM ledger_journals j WHERE j.kind = 'settlement' AND j.ref = o.id) AS settled,
                EXISTS (SELECT 1 FROM ledger_journals j WHERE j.kind = ${mainKind[side]} AND j.ref = o.id) AS has_main,
-               (SELECT count(*) FROM ledger_journals j WHERE j.kind = ${correctionKinds[side]} AND j.ref LIKE o.id || '#%')::int AS corrections
+               (SELECT count(*) FROM ledger_journals j WHERE j.kind = ${correctionKinds[side]} AND starts_with(j.ref, o.id || '#'))::int AS corrections
         FROM orders o WHERE o.id = ${orderId} AND o.payment_type = 'Credit Card'`,
   );
   if (!o) return null;
@@ -66,7 +66,7 @@ async function sideCorrection(ctx: Ctx, orderId: string, side: Side, memo: strin
     ctx.db,
     sql`SELECT e.account, sum(e.amount_minor)::float8 AS amount
         FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
-        WHERE (j.kind = ${mainKind[side]} AND j.ref = ${orderId}) OR (j.kind = ${correctionKinds[side]} AND j.ref LIKE ${`${orderId}#%`})
+        WHERE (j.kind = ${mainKind[side]} AND j.ref = ${orderId}) OR (j.kind = ${correctionKinds[side]} AND starts_with(j.ref, ${`${orderId}#`}))
         GROUP BY e.account`,
   );
   const shopPrefix = `shop:${o.shop_id}:`;

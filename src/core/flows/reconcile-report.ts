@@ -163,7 +163,7 @@ async function compareIntents(ctx: Ctx, page: Intent[], findings: Finding[], mat
                count(j.id)::int AS booked,
                (coalesce(sum((SELECT -sum(e.amount_minor) FROM ledger_entries e WHERE e.journal_id = j.id AND e.account = ${platformAccount.clearing})), 0)
                 + coalesce(sum((SELECT -sum(e.amount_minor) FROM ledger_journals cj JOIN ledger_entries e ON e.journal_id = cj.id
-                                WHERE cj.kind = ${correctionKinds.paid} AND cj.ref LIKE o.id || '#%' AND e.account = ${platformAccount.clearing})), 0))::float8 AS booked_minor,
+                                WHERE cj.kind = ${correctionKinds.paid} AND starts_with(cj.ref, o.id || '#') AND e.account = ${platformAccount.clearing})), 0))::float8 AS booked_minor,
                array_agg(o.id) FILTER (WHERE o.id IS NOT NULL) AS order_ids
         FROM checkouts c
         LEFT JOIN orders o ON o.checkout_id = c.id
@@ -235,7 +235,7 @@ async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[
 }
 
 /**
- * A page of Stripe's balance against what mvshop recorded: a charge moves the checkout's amount in
+ * A page of Stripe's balance against what mvshop recorded: a charge moves the payment's amount in
  * its currency, a refund the refund's amount out. What mvshop does not know is left to the intent
  * and refund passes (an orphan there), so one difference is not reported twice.
  */
@@ -246,8 +246,10 @@ async function compareBalance(ctx: Ctx, page: BalanceTransactionInfo[], findings
   const checkouts = charges.length
     ? await queryRows<{ id: string; pi: string; amount: number; currency: string }>(
         ctx.db,
-        sql`SELECT id, payment_intent_id AS pi, amount_minor::float8 AS amount, currency FROM checkouts
-            WHERE payment_intent_id IN (${list(charges.map((b) => b.paymentIntentId!))})`,
+        // What mvshop recorded as received: the checkout's amount, or what Stripe took instead when that differed (refunded).
+        sql`SELECT c.id, c.payment_intent_id AS pi, c.currency,
+                   coalesce((SELECT p.amount_minor FROM payments p WHERE p.checkout_id = c.id LIMIT 1), c.amount_minor)::float8 AS amount
+            FROM checkouts c WHERE c.payment_intent_id IN (${list(charges.map((b) => b.paymentIntentId!))})`,
       )
     : [];
   const byIntent = new Map(checkouts.map((c) => [c.pi, c]));
