@@ -1,7 +1,8 @@
 /**
  * `npm run bench:reconcile`: the three-way reconciliation (`mvshop reconcile report`) over many paid
  * card checkouts. Seeds delivered card orders (one per checkout) straight into a throwaway database,
- * gives each checkout a succeeded PaymentIntent in the local Stripe stand-in, then runs the report
+ * gives each checkout a succeeded PaymentIntent, its charge and the charge's balance transaction in
+ * the local Stripe stand-in, then runs the report
  * and prints its time, its findings (there must be none) and this process's heap after each tenth
  * of Stripe's pages, to show what memory does as the number of checkouts grows.
  *
@@ -10,7 +11,7 @@
 import pg from 'pg';
 import { reconcileReport } from '../src/core/flows/index.ts';
 import { createCore, loadConfig } from '../src/core/index.ts';
-import { startFakeStripe, type FakePaymentIntent } from '../test/helpers/fake-stripe.ts';
+import { startFakeStripe, type FakeBalanceTransaction, type FakeCharge, type FakePaymentIntent } from '../test/helpers/fake-stripe.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { readMemory } from './lib/rss.ts';
 import { seedDeliveredOrders } from './lib/settlement-seed.ts';
@@ -47,9 +48,19 @@ async function main() {
     const created = Math.floor(Date.now() / 1000);
     for (let i = 1; i <= checkouts; i++) {
       const id = `pi_chk_rec${String(i - 1).padStart(23, '0')}`;
+      const charge = `ch_${id}`;
+      stripe.charges.set(charge, {
+        id: charge, object: 'charge', amount: total, amount_captured: total, amount_refunded: 0, refunded: false, captured: true, paid: true,
+        currency: 'usd', status: 'succeeded', payment_intent: id, payment_method: 'pm_bench', metadata: {}, created, livemode: false,
+      } satisfies FakeCharge);
+      const fee = Math.round(total * 0.029) + 30;
+      stripe.balanceTransactions.set(`txn_${id}`, {
+        id: `txn_${id}`, object: 'balance_transaction', type: 'charge', amount: total, fee, net: total - fee, currency: 'usd', source: charge,
+        status: 'available', created,
+      } satisfies FakeBalanceTransaction);
       stripe.paymentIntents.set(id, {
         id, object: 'payment_intent', amount: total, amount_capturable: 0, amount_received: total, currency: 'usd', status: 'succeeded',
-        client_secret: `${id}_secret_x`, description: null, metadata: {}, created, livemode: false, latest_charge: null, last_payment_error: null,
+        client_secret: `${id}_secret_x`, description: null, metadata: {}, created, livemode: false, latest_charge: charge, last_payment_error: null,
         payment_method: null, payment_method_types: ['card'], automatic_payment_methods: null, capture_method: 'automatic',
         confirmation_method: 'automatic', canceled_at: null, cancellation_reason: null,
       } satisfies FakePaymentIntent);
@@ -71,11 +82,12 @@ async function main() {
           `three-way reconciliation of ${checkouts.toLocaleString('en-US')} paid card checkouts`,
           `  time       ${seconds.toFixed(2)} s (${Math.round(checkouts / seconds).toLocaleString('en-US')} checkouts/s, Stripe listed in pages of 100)`,
           `  matched    ${report.matched.payments.toLocaleString('en-US')} payments, ${(report.matched.paymentsMinor / 100).toFixed(2)} usd; findings ${report.findings.length}`,
+          `  balance    ${report.balance.transactions.toLocaleString('en-US')} balance transactions compared (expanded source, pages of 100)`,
           `  heap       ${heap.filter((_, i) => i % every === 0).map(mb).join(', ')} MB (sampled every 100 ms)`,
           `  peak RSS   ${mb(readMemory(process.pid)?.peak ?? 0)} MB (this process, fake Stripe included)`,
         ].join('\n') + '\n',
       );
-      failed = report.findings.length > 0 || report.matched.payments !== checkouts;
+      failed = report.findings.length > 0 || report.matched.payments !== checkouts || report.balance.transactions !== checkouts;
     } finally {
       await core.close();
     }

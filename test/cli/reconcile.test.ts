@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signUpUser } from '../helpers/factories.ts';
-import { cardOrder, sellerWithBank, startCardApp, type CardApp } from '../helpers/money.ts';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../src/core/db/index.ts';
+import { ADDRESS, addToCart } from '../helpers/commerce.ts';
+import { cardOrder, sellerWithBank, startCardApp, unpostJournal, type CardApp } from '../helpers/money.ts';
 import { baseEnv, mvshop } from './run-cli.ts';
 
 // Each case starts real `mvshop` processes; CI machines can be busy.
@@ -52,5 +55,80 @@ describe('mvshop reconcile report', () => {
     const bad = await run('reconcile', 'report', '--since', 'yesterday-ish');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/since/);
+  });
+
+  it('--fix-plan prints the journal for a lost posting; --apply needs --reason, rehearses under --dry-run, posts once (audited) and leaves the books verified', async () => {
+    const rows = <T>(q: ReturnType<typeof sql>) => queryRows<T>(app.core.database.db, q);
+    const seller = await sellerWithBank(app, 25);
+    const buyer = await signUpUser(app);
+    const [order] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    await unpostJournal(app, 'order-paid', order!._id);
+    const posted = () => rows(sql`SELECT 1 FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${order!._id}`);
+
+    const plan = await run('reconcile', 'report', '--fix-plan');
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(plan.stdout).toMatch(new RegExp(`missing-in-ledger.*order-paid ${order!._id}.*platform:clearing.*-25\\.00`));
+    expect(plan.stdout).toMatch(/Needs an operator at Stripe[\s\S]*orphan-at-stripe/);
+    expect(plan.stdout).toContain('--apply --reason');
+
+    const noReason = await run('reconcile', 'report', '--apply');
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('--reason');
+    const dry = await run('reconcile', 'report', '--apply', '--reason', 'lost journal', '--dry-run');
+    expect(dry.code, dry.stderr).toBe(1);
+    expect(dry.stdout).toMatch(/ledger_journals/);
+    expect(await posted()).toHaveLength(0);
+
+    const applied = await run('reconcile', 'report', '--apply', '--reason', 'lost journal', '--yes', '--as', 'bob', '--json');
+    // The stray payment of the first case still needs an operator at Stripe.
+    expect(applied.code, applied.stderr).toBe(1);
+    expect(applied.json().applied).toEqual({ posted: [{ kind: 'order-paid', ref: order!._id, orderId: order!._id }], alreadyPosted: 0 });
+    expect(await posted()).toHaveLength(1);
+    const verify = await run('ledger', 'verify');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    const twice = await run('reconcile', 'report', '--apply', '--reason', 'lost journal', '--yes', '--json');
+    expect(twice.json().applied).toBeUndefined();
+    expect(twice.json().findings.map((f: { kind: string }) => f.kind)).toEqual(['orphan-at-stripe']);
+    expect(await rows(sql`SELECT 1 FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${order!._id}`)).toHaveLength(1);
+    expect(await rows(sql`SELECT actor, reason FROM audit_log WHERE action = 'reconcile.fix'`)).toEqual([{ actor: 'operator:bob', reason: 'lost journal' }]);
+  });
+});
+
+describe('mvshop payments retry-refund', () => {
+  it('needs a checkout id and a reason (exit 2), names a checkout with no refund (exit 1), and retries a failed one as a new attempt', async () => {
+    expect((await run('payments', 'retry-refund', 'ord_01jzzzzzzzzzzzzzzzzzzzzzzz', '--reason', 'x')).code).toBe(2);
+    const noReason = await run('payments', 'retry-refund', 'chk_01jzzzzzzzzzzzzzzzzzzzzzzz');
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('--reason');
+    const unknown = await run('payments', 'retry-refund', 'chk_01jzzzzzzzzzzzzzzzzzzzzzzz', '--reason', 'x');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('chk_01jzzzzzzzzzzzzzzzzzzzzzzz');
+
+    const seller = await sellerWithBank(app, 15);
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, seller.productId, 1);
+    const pay = await buyer.client.post('/payment/payment-process', { shippingAddress: ADDRESS });
+    const intentId = (pay.body.client_secret as string).split('_secret_')[0]!;
+    app.stripe.succeed(intentId);
+    await app.core.database.db.execute(sql`UPDATE products SET stock = 0 WHERE id = ${seller.productId}`);
+    // The automatic refund waits at the bank, which then fails it.
+    app.stripe.holdRefunds(true);
+    expect((await buyer.client.post('/order/create-order', { shippingAddress: ADDRESS, paymentInfo: { type: 'Credit Card', id: intentId } })).status).toBe(409);
+    app.stripe.holdRefunds(false);
+    app.stripe.sendWebhooksTo(`${app.url}/api/v1/payment/webhook`);
+    app.stripe.settleRefund(app.stripe.refundsFor(intentId)[0]!.id, 'failed');
+    await app.stripe.flushWebhooks();
+    app.stripe.sendWebhooksTo(null);
+    const [checkout] = await queryRows<{ id: string; status: string }>(
+      app.core.database.db,
+      sql`SELECT c.id, r.status FROM checkouts c JOIN refunds r ON r.checkout_id = c.id WHERE c.payment_intent_id = ${intentId}`,
+    );
+    expect(checkout!.status).toBe('failed');
+
+    const retried = await run('payments', 'retry-refund', checkout!.id, '--reason', 'card works again', '--yes');
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stdout).toMatch(/attempt 1 succeeded/);
+    expect(app.stripe.amountRefunded(intentId)).toBe(1_500);
   });
 });

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/db/index.ts';
-import { reconcileReport } from '../../src/core/flows/index.ts';
-import { placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
+import { planLedgerFixes, reconcileReport } from '../../src/core/flows/index.ts';
+import { ADDRESS, placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
 import { signUpUser } from '../helpers/factories.ts';
 import { cardOrder, sellerWithBank, settleAll, startCardApp, type CardApp } from '../helpers/money.ts';
 
@@ -42,6 +42,8 @@ describe('three-way reconciliation', () => {
     const report = await reconcileReport(ctx(), { since }, { notify: true });
     expect(report.findings).toEqual([]);
     expect(report.matched).toEqual({ payments: 3, paymentsMinor: 16_000, refunds: 1, refundsMinor: 8_000 });
+    // Three charges less the fake's fees (2.9 % + 30 each), and one refund.
+    expect(report.balance).toEqual({ transactions: 4, feesMinor: 146 + 262 + 146, netMinor: 16_000 - 554 - 8_000 });
   });
 
   it('each injected difference is one finding of its kind, with the ids on each side; findings are emailed', async () => {
@@ -82,5 +84,77 @@ describe('three-way reconciliation', () => {
     app.stripe.paymentIntents.delete(settledPi);
     const again = await reconcileReport(ctx(), { since });
     expect(again.findings.filter((f) => f.kind === 'missing-at-stripe').map((f) => f.stripeId)).toEqual([settledPi]);
+  });
+
+  it("Stripe's balance is compared too: a charge of another amount, a payment or a paid refund missing from it, are each a balance-differs finding", async () => {
+    const seller = await sellerWithBank(app, 30);
+    const buyer = await signUpUser(app);
+    const [edited] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    const [dropped] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    const [refunded] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    expect((await buyer.client.put(`/order/order-refund/${refunded!._id}`, { reason: 'broken' })).status).toBe(200);
+    expect((await seller.client.put(`/order/order-refund-success/${refunded!._id}`)).status).toBe(200);
+    const balanceOf = (source: string) => [...app.stripe.balanceTransactions.values()].find((b) => b.source === source)!;
+    const chargeOf = async (orderId: string) => app.stripe.paymentIntents.get(await intentOf(orderId))!.latest_charge!;
+    // Stripe took another amount than the checkout's, so mvshop refunded it instead of making orders: what it recorded is what Stripe took.
+    await addToCart(buyer.client, seller.productId, 1);
+    const pay = await buyer.client.post('/payment/payment-process', { shippingAddress: ADDRESS });
+    const otherAmount = (pay.body.client_secret as string).split('_secret_')[0]!;
+    app.stripe.paymentIntents.get(otherAmount)!.amount = 100;
+    app.stripe.succeed(otherAmount);
+    expect((await buyer.client.post('/order/create-order', { shippingAddress: ADDRESS, paymentInfo: { type: 'Credit Card', id: otherAmount } })).status).toBe(422);
+    expect(await rows(sql`SELECT r.amount_minor::int AS amount FROM refunds r JOIN checkouts c ON c.id = r.checkout_id WHERE c.payment_intent_id = ${otherAmount}`)).toEqual([{ amount: 100 }]);
+    const before = await reconcileReport(ctx(), { since });
+    expect(before.findings.filter((f) => f.kind === 'balance-differs')).toEqual([]);
+
+    const editedBt = balanceOf(await chargeOf(edited!._id));
+    editedBt.amount -= 250;
+    app.stripe.balanceTransactions.delete(balanceOf(await chargeOf(dropped!._id)).id);
+    const [refund] = await rows<{ id: string; pid: string }>(sql`SELECT id, provider_refund_id AS pid FROM refunds WHERE order_id = ${refunded!._id}`);
+    app.stripe.balanceTransactions.delete(balanceOf(refund!.pid).id);
+
+    const report = await reconcileReport(ctx(), { since });
+    const found = report.findings.filter((f) => f.kind === 'balance-differs');
+    expect(found.map((f) => [f.stripeId, f.amountMinor]).sort()).toEqual(
+      [
+        [editedBt.id, 250],
+        [await intentOf(dropped!._id), 3_000],
+        [refund!.pid, 3_000],
+      ].sort(),
+    );
+    expect(found.find((f) => f.refundId)).toMatchObject({ refundId: refund!.id, orderIds: [refunded!._id] });
+    expect(report.byKind['balance-differs'].count).toBe(3);
+    // Only an operator at Stripe can settle these: the fix plan posts no journal for them.
+    const plan = await planLedgerFixes(ctx(), report);
+    for (const item of plan.items.filter((i) => i.finding.kind === 'balance-differs')) {
+      expect(item.journals).toEqual([]);
+      expect(item.operator).toMatch(/balance transactions/);
+    }
+  });
+
+  it("a refund the bank failed is clean once Stripe's balance gave its money back, and a balance-differs finding when it did not", async () => {
+    const seller = await sellerWithBank(app, 12);
+    const buyer = await signUpUser(app);
+    const [order] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    expect((await buyer.client.put(`/order/order-refund/${order!._id}`, { reason: 'broken' })).status).toBe(200);
+    app.stripe.holdRefunds(true);
+    expect((await seller.client.put(`/order/order-refund-success/${order!._id}`)).status).toBe(200);
+    app.stripe.holdRefunds(false);
+    const [refund] = app.stripe.refundsFor(await intentOf(order!._id));
+    app.stripe.sendWebhooksTo(`${app.url}/api/v1/payment/webhook`);
+    app.stripe.settleRefund(refund!.id, 'failed');
+    await app.stripe.flushWebhooks();
+    app.stripe.sendWebhooksTo(null);
+    expect((await rows<{ status: string }>(sql`SELECT status FROM refunds WHERE order_id = ${order!._id}`))[0]!.status).toBe('failed');
+    const ofRefund = () => [...app.stripe.balanceTransactions.values()].filter((b) => b.source === refund!.id);
+    expect(ofRefund().map((b) => [b.type, b.amount])).toEqual([
+      ['refund', -1_200],
+      ['refund_failure', 1_200],
+    ]);
+    const forRefund = async () => (await reconcileReport(ctx(), { since })).findings.filter((f) => f.kind === 'balance-differs' && f.stripeId === refund!.id);
+    expect(await forRefund()).toEqual([]);
+
+    app.stripe.balanceTransactions.delete(ofRefund().find((b) => b.type === 'refund_failure')!.id);
+    expect(await forRefund()).toEqual([expect.objectContaining({ amountMinor: 1_200, orderIds: [order!._id], detail: expect.stringMatching(/never gave back/) })]);
   });
 });

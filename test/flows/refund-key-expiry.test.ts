@@ -54,22 +54,40 @@ async function orderRefundLeftUnknown(fault: 'error500-after-commit' | 'error500
 const lookups = (intentId: string) => stripe.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds' && r.query.payment_intent === intentId);
 
 describe('a refund retried after Stripe forgot its idempotency key', () => {
-  it('the fake, like Stripe, refunds again for an old key once it is forgotten (what the lookup guards against)', async () => {
+  it('the fake, like Stripe, replays a key for 24 hours and refunds again once the key is older (what the lookup guards against)', async () => {
     const { intentId } = await orderRefundLeftUnknown('error500-after-commit');
     const client = stripe.client();
     const key = `replay-${intentId}`;
-    await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
-    await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
+    const first = await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
+    stripe.advanceClock(24 * HOUR - 60_000);
+    const replayed = await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
+    expect(replayed.id).toBe(first.id);
     expect(stripe.refundsFor(intentId).filter((r) => r.amount === 100)).toHaveLength(1);
-    stripe.expireIdempotencyKeys();
-    await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
+    stripe.advanceClock(60_000);
+    const fresh = await client.refunds.create({ payment_intent: intentId, amount: 100 }, { idempotencyKey: key });
+    expect(fresh.id).not.toBe(first.id);
     expect(stripe.refundsFor(intentId).filter((r) => r.amount === 100)).toHaveLength(2);
+  });
+
+  it('a fake with a shorter window (idempotencyTtlMs) forgets its keys by its own clock', async () => {
+    const short = await startFakeStripe({ idempotencyTtlMs: 1_000 });
+    try {
+      const client = short.client();
+      const pi = await client.paymentIntents.create({ amount: 500, currency: 'usd' }, { idempotencyKey: 'k' });
+      expect((await client.paymentIntents.create({ amount: 500, currency: 'usd' }, { idempotencyKey: 'k' })).id).toBe(pi.id);
+      short.advanceClock(1_000);
+      expect((await client.paymentIntents.create({ amount: 500, currency: 'usd' }, { idempotencyKey: 'k' })).id).not.toBe(pi.id);
+      expect(short.paymentIntents.size).toBe(2);
+    } finally {
+      await short.close();
+    }
   });
 
   it('when Stripe did refund the first time, the reconciler finds that refund by its metadata and never pays twice', async () => {
     const { intentId, orderId, refundId } = await orderRefundLeftUnknown('error500-after-commit');
     expect(stripe.amountRefunded(intentId)).toBe(4000);
-    stripe.expireIdempotencyKeys();
+    // Stripe's clock and ours both move a day on: the refund's key is forgotten there.
+    stripe.advanceClock(25 * HOUR);
 
     const report = await reconcileAt(25 * HOUR);
     expect(report.refundsConfirmed).toBeGreaterThanOrEqual(1);
@@ -86,7 +104,7 @@ describe('a refund retried after Stripe forgot its idempotency key', () => {
   it('when Stripe never got the first attempt, the lookup finds nothing and the refund is made once', async () => {
     const { intentId, refundId } = await orderRefundLeftUnknown('error500-before-commit');
     expect(stripe.amountRefunded(intentId)).toBe(0);
-    stripe.expireIdempotencyKeys();
+    stripe.advanceClock(25 * HOUR);
     await reconcileAt(25 * HOUR);
     expect(lookups(intentId).length).toBeGreaterThanOrEqual(1);
     expect(stripe.refundsFor(intentId)).toHaveLength(1);

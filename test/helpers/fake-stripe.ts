@@ -10,7 +10,10 @@
  *   // STRIPE_WEBHOOK_SECRET=fake.webhookSecret
  *
  * Endpoints: payment_intents (create, retrieve, update, cancel, list), refunds (create, retrieve,
- * list), charges (retrieve), events (retrieve, list). Bodies are form-encoded like Stripe's; answers are
+ * list), charges (retrieve), balance_transactions (retrieve, list, `expand[]=data.source`), events
+ * (retrieve, list). Money moving writes balance transactions as Stripe's balance does: a `charge`
+ * (less Stripe's fee, 2.9 % + 30) when a payment succeeds, a `refund` when a refund is created
+ * (pending ones too), a `refund_failure` giving it back when a refund fails or is canceled. Bodies are form-encoded like Stripe's; answers are
  * JSON objects shaped like Stripe's; errors are `{ error: { type, code, message, param } }` with
  * Stripe's statuses, so the SDK throws its own error classes.
  *
@@ -102,6 +105,20 @@ export interface FakeRefund {
   failure_reason: string | null;
   reason: string | null;
   metadata: Metadata;
+  created: number;
+}
+
+export interface FakeBalanceTransaction {
+  id: string;
+  object: 'balance_transaction';
+  type: 'charge' | 'refund' | 'refund_failure';
+  amount: number;
+  fee: number;
+  net: number;
+  currency: string;
+  /** The charge (ch_…) or refund (re_…) that moved the money. */
+  source: string;
+  status: 'available';
   created: number;
 }
 
@@ -208,6 +225,7 @@ export interface FakeStripe {
   readonly paymentIntents: Map<string, FakePaymentIntent>;
   readonly charges: Map<string, FakeCharge>;
   readonly refunds: Map<string, FakeRefund>;
+  readonly balanceTransactions: Map<string, FakeBalanceTransaction>;
   readonly events: Map<string, FakeEvent>;
   readonly requests: LoggedRequest[];
   /** Options for `new Stripe(key, options)` that point the real SDK at this server. */
@@ -254,9 +272,12 @@ export interface FakeStripe {
   ): Promise<WebhookDelivery>;
 
   /**
-   * Stripe forgets an idempotency key 24 hours after its first use; this forgets every stored key
-   * now, so a retry with an old key acts again (a new refund, a new intent), as it would at Stripe.
+   * Moves the fake's clock forward by `ms`. Stripe forgets an idempotency key 24 hours after its first
+   * use (`idempotencyTtlMs` here); once a key is that old on this clock, a retry with it acts again
+   * (a new refund, a new intent), as it would at Stripe. Objects keep their real creation times.
    */
+  advanceClock(ms: number): void;
+  /** Moves the clock past the idempotency window: every key stored so far is forgotten. */
   expireIdempotencyKeys(): void;
 
   injectFault(spec: FaultSpec): Fault;
@@ -411,6 +432,13 @@ interface StoredIdempotent {
   path: string;
   params: string;
   answer: Answer;
+  /** The fake's clock (ms) when the key was first used. */
+  storedAt: number;
+}
+
+export interface FakeStripeOptions {
+  /** How long a stored idempotency key is replayed (Stripe: 24 hours); measured on the fake's clock (`advanceClock`). */
+  idempotencyTtlMs?: number;
 }
 
 interface FaultEntry {
@@ -423,12 +451,16 @@ interface FaultEntry {
 // The server
 // ---------------------------------------------------------------------------------------------
 
-export async function startFakeStripe(): Promise<FakeStripe> {
+export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const idempotencyTtlMs = opts.idempotencyTtlMs ?? 24 * 3600_000;
+  let clockOffsetMs = 0;
+  const clock = () => Date.now() + clockOffsetMs;
   const secretKey = randomId('sk_test', 32);
   const webhookSecret = randomId('whsec', 32);
   const paymentIntents = new Map<string, FakePaymentIntent>();
   const charges = new Map<string, FakeCharge>();
   const refunds = new Map<string, FakeRefund>();
+  const balanceTransactions = new Map<string, FakeBalanceTransaction>();
   const events = new Map<string, FakeEvent>();
   const requests: LoggedRequest[] = [];
   const idempotency = new Map<string, StoredIdempotent>();
@@ -471,6 +503,18 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   });
 
   // --- domain -------------------------------------------------------------------------------
+
+  const book = (type: FakeBalanceTransaction['type'], source: string, amount: number, currency: string) => {
+    const fee = type === 'charge' ? Math.round(amount * 0.029) + 30 : 0;
+    const bt: FakeBalanceTransaction = { id: randomId('txn'), object: 'balance_transaction', type, amount, fee, net: amount - fee, currency, source, status: 'available', created: now() };
+    balanceTransactions.set(bt.id, bt);
+  };
+
+  const renderBalanceTransaction = (bt: FakeBalanceTransaction, expand: string[]) => {
+    const out = clone(bt) as unknown as Record<string, unknown>;
+    if (expand.includes('source') || expand.includes('data.source')) out.source = clone(charges.get(bt.source) ?? refunds.get(bt.source) ?? bt.source);
+    return out;
+  };
 
   const getPi = (id: string, param = 'id') => {
     const pi = paymentIntents.get(id);
@@ -628,6 +672,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       created: now(),
     };
     refunds.set(refund.id, refund);
+    book('refund', refund.id, -amount, refund.currency);
     // Like Stripe, a pending refund already counts as refunded on its charge.
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
@@ -676,6 +721,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         return renderRefund(r, expand);
       }
     }
+    if (resource === 'balance_transactions' && !action && method === 'GET') {
+      if (!id) return list(path, byNewest([...balanceTransactions.values()]), params, (bt) => renderBalanceTransaction(bt, expand));
+      const bt = balanceTransactions.get(id);
+      if (!bt) throw missing('balance_transaction', id);
+      return renderBalanceTransaction(bt, expand);
+    }
     if (resource === 'charges' && id && !action && method === 'GET') {
       const c = charges.get(id);
       if (!c) throw missing('charge', id);
@@ -704,7 +755,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   function execute(method: string, path: string, params: Record<string, unknown>, key: string | null): Answer & { replayed: boolean } {
     const paramsCanon = canonical(params);
     if (key && method === 'POST') {
-      const stored = idempotency.get(key);
+      let stored = idempotency.get(key);
+      // Like Stripe, a key is forgotten once its window has passed: the same key is then a new request.
+      if (stored && clock() - stored.storedAt >= idempotencyTtlMs) {
+        idempotency.delete(key);
+        stored = undefined;
+      }
       if (stored) {
         if (stored.method !== method || stored.path !== path || stored.params !== paramsCanon) {
           const err = new ApiError(
@@ -730,7 +786,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       store = e.executed;
     }
     if (key && method === 'POST' && store) {
-      idempotency.set(key, { method, path, params: paramsCanon, answer: clone(answer) });
+      idempotency.set(key, { method, path, params: paramsCanon, answer: clone(answer), storedAt: clock() });
     }
     return { ...answer, replayed: false };
   }
@@ -824,7 +880,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     const error500 = (when: string) => {
       const answer = { status: 500, body: { error: { type: 'api_error', message: `An unknown error occurred (fake: ${when}).` } } };
       if (fault?.spec.replay && idempotencyKey && method === 'POST')
-        idempotency.set(idempotencyKey, { method, path, params: canonical(params), answer: clone(answer) });
+        idempotency.set(idempotencyKey, { method, path, params: canonical(params), answer: clone(answer), storedAt: clock() });
       reply(answer.status, answer.body);
     };
     if (kind === 'error500-before-commit') return error500('before commit');
@@ -933,6 +989,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     paymentIntents,
     charges,
     refunds,
+    balanceTransactions,
     events,
     requests,
     stripeConfig,
@@ -963,6 +1020,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         livemode: false,
       };
       charges.set(charge.id, charge);
+      book('charge', charge.id, charge.amount, charge.currency);
       pi.status = 'succeeded';
       pi.amount_received = pi.amount;
       pi.latest_charge = charge.id;
@@ -1009,6 +1067,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         refund.failure_reason = failureReason;
         charge.amount_refunded -= refund.amount;
         charge.refunded = charge.amount_refunded >= charge.amount;
+        book('refund_failure', refund.id, refund.amount, refund.currency);
       }
       raise('refund.updated', refund);
       raise('charge.refund.updated', refund);
@@ -1056,8 +1115,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       return { status: res.status, body: text, json };
     },
 
+    advanceClock(ms) {
+      clockOffsetMs += ms;
+    },
+
     expireIdempotencyKeys() {
-      idempotency.clear();
+      clockOffsetMs += idempotencyTtlMs;
     },
 
     injectFault(spec) {
@@ -1090,9 +1153,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       paymentIntents.clear();
       charges.clear();
       refunds.clear();
+      balanceTransactions.clear();
       events.clear();
       requests.length = 0;
       idempotency.clear();
+      clockOffsetMs = 0;
       faults = [];
       holdingRefunds = false;
       webhookTarget = null;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { settleDueOrders } from '../../src/core/flows/index.ts';
 import { verifyBooks } from '../../src/core/flows/index.ts';
@@ -79,4 +80,15 @@ export async function settleAll(app: TestApp, now: Date = app.core.clock.now(), 
 export async function expectBooksClean(app: TestApp) {
   const report = await verifyBooks(app.core.ctx({ kind: 'system', name: 'test' }));
   expect(report, JSON.stringify(report)).toMatchObject({ ok: true, totalMinor: 0 });
+}
+
+/** As if a posting had never been made (a lost journal): the journal, its entries and their effect on the stored balances go. */
+export async function unpostJournal(app: TestApp, kind: string, ref: string) {
+  const db = app.core.database.db;
+  const journal = sql`SELECT id FROM ledger_journals WHERE kind = ${kind} AND ref = ${ref}`;
+  await db.execute(sql`UPDATE ledger_balances b SET balance_minor = b.balance_minor - e.sum
+                       FROM (SELECT account, sum(amount_minor) AS sum FROM ledger_entries WHERE journal_id IN (${journal}) GROUP BY account) e
+                       WHERE b.account = e.account`);
+  await db.execute(sql`DELETE FROM ledger_entries WHERE journal_id IN (${journal})`);
+  await db.execute(sql`DELETE FROM ledger_journals WHERE kind = ${kind} AND ref = ${ref}`);
 }

@@ -20,6 +20,7 @@ import orderShow from './order/show.ts';
 import outboxDrain from './outbox/drain.ts';
 import outboxStatus from './outbox/status.ts';
 import paymentsReconcile from './payments/reconcile.ts';
+import paymentsRetryRefund from './payments/retry-refund.ts';
 import reconcileReport from './reconcile/report.ts';
 import productApprove from './product/approve.ts';
 import productHide from './product/hide.ts';
@@ -86,6 +87,7 @@ export const commands: ((program: Command) => void)[] = [
   ledgerVerify,
   ledgerShow,
   paymentsReconcile,
+  paymentsRetryRefund,
   reconcileReport,
   productList,
   settleRun,

@@ -54,6 +54,16 @@ export function createDemoCardNetwork() {
     async *listRefunds() {
       for (const r of refunds.values()) yield { ...strip(r), paymentIntentId: r.paymentIntentId, currency: known(r.paymentIntentId).currency };
     },
+    // The demo network charges no fees: each payment is one charge and each refund one refund, at face value.
+    async *listBalanceTransactions() {
+      for (const i of intents.values())
+        if (i.status === 'succeeded')
+          yield { id: `txn_${i.id}`, type: 'charge', amountMinor: i.amountMinor, feeMinor: 0, netMinor: i.amountMinor, currency: i.currency, sourceId: `ch_${i.id}`, paymentIntentId: i.id };
+      for (const r of refunds.values()) {
+        const { currency } = known(r.paymentIntentId);
+        yield { id: `txn_${r.id}`, type: 'refund', amountMinor: -r.amountMinor, feeMinor: 0, netMinor: -r.amountMinor, currency, sourceId: r.id, paymentIntentId: r.paymentIntentId };
+      }
+    },
     async verifyWebhook() {
       throw new Error('demo card network: it sends no webhooks');
     },

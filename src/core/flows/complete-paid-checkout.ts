@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { checkouts, orders, payments, refunds } from '../db/schema/commerce.ts';
 import type { RefundInfo } from '../payments/index.ts';
@@ -109,6 +109,19 @@ export async function failAndRefundCheckout(ctx: Ctx, checkoutId: string, reason
   });
   ctx.afterCommit?.();
   if (refundId) await sendRefund(ctx, refundId);
+}
+
+/**
+ * A refund that failed at Stripe, sent again as a new attempt: a new refund there, under a new
+ * idempotency key (`sendRefund` sends it). Only a failed refund moves; returns it if it did.
+ */
+export async function newRefundAttempt(ctx: Ctx, which: SQL): Promise<{ id: string; attempt: number } | undefined> {
+  const [retried] = await ctx.db
+    .update(refunds)
+    .set({ status: 'pending', attempt: sql`${refunds.attempt} + 1`, providerRefundId: null, lastError: null, updatedAt: ctx.clock.now() })
+    .where(and(which, eq(refunds.status, 'failed')))
+    .returning({ id: refunds.id, attempt: refunds.attempt });
+  return retried;
 }
 
 /** How long after a refund's first attempt its idempotency key is surely still known to Stripe (24 h, less a margin). */

@@ -4,7 +4,7 @@ import { cartItems, checkouts, orders } from '../db/schema/commerce.ts';
 import { shops, users } from '../db/schema/index.ts';
 import { withTxRetry } from '../db/tx.ts';
 import { redeemCoupon } from '../coupons/index.ts';
-import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
+import { orderPaidEntries, postJournal } from '../ledger/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { couponIdsOf, writeOrders } from './write-orders.ts';
 
@@ -75,13 +75,7 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
         await postJournal(c, {
           kind: 'order-paid',
           ref: orderId,
-          // The seller's books show the sale and the commission taken from it as two entries.
-          entries: [
-            { account: platformAccount.clearing, amountMinor: -part.totalMinor },
-            { account: shopAccount.pending(part.shopId), amountMinor: part.totalMinor },
-            { account: shopAccount.pending(part.shopId), amountMinor: -fee.fee },
-            { account: platformAccount.fees, amountMinor: fee.fee },
-          ],
+          entries: orderPaidEntries({ shopId: part.shopId, totalMinor: part.totalMinor, feeMinor: fee.fee }),
         });
 
     return { checkoutId, orderIds: parts.map((p) => p.orderId), created: true };

@@ -13,3 +13,5 @@ export { settleDueOrders, settleAllDueOrders, settleDueOrdersInput, MAX_SETTLEME
 export { verifyBooks, type BooksReport } from './verify-books.ts';
 export { pruneWebhookEvents } from './prune-webhook-events.ts';
 export { seedMarketplace, seedMarketplaceInput, SEED_BASE_TIME, type SeedMarketplaceInput, type SeedMarketplaceResult, type SeedCardNetwork, type MarketplaceSeedStep } from './seed-marketplace.ts';
+export { planLedgerFixes, applyLedgerFixes, applyLedgerFixesInput, type FixPlan, type FixPlanItem, type AppliedFixes } from './reconcile-fix.ts';
+export { retryCheckoutRefund, retryCheckoutRefundInput, type CheckoutRefundDto } from './retry-checkout-refund.ts';

@@ -4,7 +4,7 @@ import { isAdmin, type Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
-import { platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
+import { orderRefundEntries, platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
 import { dropSettlement, getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
@@ -13,7 +13,7 @@ import { formatMinor } from '../shared/money.ts';
 import { moderationReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
 import { recordAudit } from '../audit/index.ts';
-import { sendRefund } from './complete-paid-checkout.ts';
+import { newRefundAttempt, sendRefund } from './complete-paid-checkout.ts';
 
 /** Why an admin or operator completes the refund, for the audit row (default: the buyer's reason). */
 export const refundOrderInput = z.object({ reason: moderationReason });
@@ -74,12 +74,7 @@ export async function refundOrder(ctx: Ctx, rawId: unknown, raw: unknown = {}): 
       .onConflictDoNothing()
       .returning({ id: refunds.id });
     if (inserted) return inserted.id;
-    // A refund that failed at Stripe is sent again as a new attempt: a new refund, under a new idempotency key.
-    const [retried] = await tx
-      .update(refunds)
-      .set({ status: 'pending', attempt: sql`${refunds.attempt} + 1`, providerRefundId: null, lastError: null, updatedAt: now })
-      .where(and(eq(refunds.orderId, id), eq(refunds.status, 'failed')))
-      .returning({ id: refunds.id });
+    const retried = await newRefundAttempt({ ...ctx, db: tx }, eq(refunds.orderId, id));
     if (retried) return retried.id;
     const [existing] = await tx.select({ id: refunds.id }).from(refunds).where(eq(refunds.orderId, id));
     return existing!.id;
@@ -136,18 +131,11 @@ async function reverseOrderMoney(ctx: Ctx, order: typeof orders.$inferSelect): P
   const posted = async (kind: string) =>
     (await ctx.db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(and(eq(ledgerJournals.kind, kind), eq(ledgerJournals.ref, order.id)))).length > 0;
   if (await posted('order-paid')) {
-    const fee = order.platformFeeMinor;
-    const from = (await posted('settlement')) ? shopAccount.available(order.shopId) : shopAccount.pending(order.shopId);
+    const from = (await posted('settlement')) ? 'available' : 'pending';
     await postJournal(ctx, {
       kind: 'order-refund',
       ref: order.id,
-      // The sale goes back and so does the commission on it, as two entries of the seller's books.
-      entries: [
-        { account: from, amountMinor: -order.totalMinor },
-        { account: from, amountMinor: fee },
-        { account: platformAccount.fees, amountMinor: -fee },
-        { account: platformAccount.clearing, amountMinor: order.totalMinor },
-      ],
+      entries: orderRefundEntries({ shopId: order.shopId, totalMinor: order.totalMinor, feeMinor: order.platformFeeMinor }, from),
     });
   }
   if (await posted('cod-fee'))

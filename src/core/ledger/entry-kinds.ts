@@ -19,6 +19,8 @@ export type TransactionKind = (typeof transactionKinds)[number];
 const journalReadings: Record<string, { credit: TransactionKind; debit: TransactionKind }> = {
   'order-paid': { credit: 'sale', debit: 'commission' },
   'order-refund': { credit: 'commission', debit: 'refund' },
+  'order-paid-correction': { credit: 'sale', debit: 'commission' },
+  'order-refund-correction': { credit: 'commission', debit: 'refund' },
   'cod-fee': { credit: 'commission', debit: 'commission' },
   'cod-fee-reversal': { credit: 'commission', debit: 'commission' },
   settlement: { credit: 'settlement', debit: 'settlement' },
@@ -27,8 +29,11 @@ const journalReadings: Record<string, { credit: TransactionKind; debit: Transact
   'withdrawal-released': { credit: 'withdrawal-released', debit: 'withdrawal-released' },
 };
 
-/** Journal kinds that may take a seller's available balance below zero: that shortfall is their debt. */
-export const debtJournalKinds = ['order-refund', 'cod-fee'] as const;
+/**
+ * Journal kinds that may take a seller's available balance below zero: that shortfall is their debt.
+ * A reconciliation's correction of a refund may too, as the refund it corrects does.
+ */
+export const debtJournalKinds = ['order-refund', 'cod-fee', 'order-refund-correction'] as const;
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 

@@ -6,3 +6,4 @@ export { verifyLedger, type LedgerReport } from './verify-ledger.ts';
 export { shopTransactions, type TransactionDto } from './shop-transactions.ts';
 export { shopStatement, shopStatementCsv, shopStatementInput, type StatementDto } from './shop-statement.ts';
 export { transactionKinds, debtJournalKinds, type TransactionKind } from './entry-kinds.ts';
+export { orderPaidEntries, orderRefundEntries, correctionKinds, type OrderMoney } from './order-postings.ts';

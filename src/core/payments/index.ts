@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { PaymentProvider } from './payment-provider.ts';
 
-export type { PaymentProvider, PaymentIntentInfo, RefundInfo, ProviderEvent } from './payment-provider.ts';
+export type { PaymentProvider, PaymentIntentInfo, RefundInfo, ProviderEvent, BalanceTransactionInfo } from './payment-provider.ts';
 
 /**
  * The Stripe provider, its SDK loaded on the first call: most processes that have Stripe configured
@@ -23,6 +23,9 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
     },
     async *listRefunds(since) {
       yield* (await provider()).listRefunds(since);
+    },
+    async *listBalanceTransactions(since) {
+      yield* (await provider()).listBalanceTransactions(since);
     },
     verifyWebhook: async (rawBody, signature) => (await provider()).verifyWebhook(rawBody, signature),
   };

@@ -17,6 +17,20 @@ export interface RefundInfo {
   failureReason: string | null;
 }
 
+/** A movement of Stripe's balance: a payment's charge, a refund, a failed refund's return, a fee, a payout… */
+export interface BalanceTransactionInfo {
+  id: string;
+  /** Stripe's type: `charge`/`payment`, `refund`/`payment_refund`, `refund_failure`, and others mvshop does not compare. */
+  type: string;
+  amountMinor: number;
+  feeMinor: number;
+  netMinor: number;
+  currency: string;
+  /** The charge or refund that moved the money. */
+  sourceId: string | null;
+  paymentIntentId: string | null;
+}
+
 export interface ProviderEvent {
   id: string;
   type: string;
@@ -54,6 +68,8 @@ export interface PaymentProvider {
   listIntents(since: Date): AsyncIterable<PaymentIntentInfo & { amountReceived: number }>;
   /** Every refund created at or after `since`, page by page. */
   listRefunds(since: Date): AsyncIterable<RefundInfo & { paymentIntentId: string | null; currency: string }>;
+  /** Every balance transaction created at or after `since`, page by page, with the PaymentIntent it belongs to. */
+  listBalanceTransactions(since: Date): AsyncIterable<BalanceTransactionInfo>;
   /** A refund as Stripe sees it now (webhooks are re-read rather than trusted). */
   retrieveRefund(id: string): Promise<RefundInfo>;
   /** Verifies a webhook's signature against the raw body; throws VALIDATION_FAILED (400, as Stripe's guide answers) when it does not match. */

@@ -101,6 +101,28 @@ export function createStripeProvider(cfg: Config['stripe']): PaymentProvider {
         throw mapError(err, 'listing refunds');
       }
     },
+    async *listBalanceTransactions(since) {
+      const created = { gte: Math.floor(since.getTime() / 1000) };
+      try {
+        // The source expanded, so each transaction names its PaymentIntent without a call per row.
+        for await (const bt of stripe.balanceTransactions.list({ created, limit: 100, expand: ['data.source'] })) {
+          const src = bt.source;
+          const pi = src && typeof src === 'object' && 'payment_intent' in src ? src.payment_intent : null;
+          yield {
+            id: bt.id,
+            type: bt.type,
+            amountMinor: bt.amount,
+            feeMinor: bt.fee,
+            netMinor: bt.net,
+            currency: bt.currency,
+            sourceId: typeof src === 'string' ? src : (src?.id ?? null),
+            paymentIntentId: typeof pi === 'string' ? pi : (pi?.id ?? null),
+          };
+        }
+      } catch (err) {
+        throw mapError(err, 'listing balance transactions');
+      }
+    },
     retrieveRefund: (id) => call('reading the refund', async () => toRefund(await stripe.refunds.retrieve(id))),
     async verifyWebhook(rawBody, signature) {
       if (!cfg.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)');
