@@ -47,7 +47,8 @@ describe('mvshop demo', () => {
     expect(res.stdout).toMatch(/ledger verify\s*│ ok/);
     expect(res.stdout).toMatch(/audit verify\s*│ ok/);
     expect(res.stdout).toMatch(/Demo passed in/);
-    expect(await readdir(path.join(work, 'tmp'))).toEqual([]);
+    // tsx keeps its compile cache there when src/ is newer than the build (bin/launch.mjs); not the demo's.
+    expect((await readdir(path.join(work, 'tmp'))).filter((f) => !f.startsWith('tsx-'))).toEqual([]);
   });
 
   it('refuses a --data-dir that already holds something (exit 2)', async () => {
