@@ -7,11 +7,13 @@ import { operations, type Guard, type Operation } from './operations.ts';
 
 type Json = Record<string, unknown>;
 
-/** The input side of a core schema: what a client sends, before defaults and transforms. */
-function inputSchema(schema: z.ZodType): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   return rest;
 }
+
+/** The input side of a core schema: what a client sends, before defaults and transforms. */
+const inputSchema = (schema: z.ZodType) => jsonSchema(schema, 'input');
 
 const roleText: Record<Guard, string> = {
   public: 'Public: no session needed.',
@@ -56,11 +58,17 @@ const errorRef = { $ref: '#/components/schemas/Error' };
 
 function responses(op: Operation): Json {
   const success = op.status ?? 200;
-  const body = {
-    allOf: [{ $ref: '#/components/schemas/Success' }],
-    required: Object.keys(op.example),
-    example: { success: true, ...op.example },
-  };
+  const example = { success: true, ...op.example };
+  // With core's response schemas the body is exactly those keys; without, it has at least the example's.
+  const body = op.response
+    ? {
+        type: 'object',
+        required: ['success', ...Object.keys(op.response)],
+        properties: { success: { const: true }, ...Object.fromEntries(Object.entries(op.response).map(([key, schema]) => [key, jsonSchema(schema, 'output')])) },
+        additionalProperties: false,
+        example,
+      }
+    : { allOf: [{ $ref: '#/components/schemas/Success' }], required: Object.keys(op.example), example };
   const content: Json =
     op.produces === 'text/html'
       ? { 'text/html': { schema: { type: 'string' } } }
