@@ -12,7 +12,7 @@ import { changePasswordInput, forgotPasswordInput, resetPasswordInput } from '..
 import { registerShopInput } from '../../core/shops/register-shop.ts';
 import { updateSellerInfoInput, withdrawMethodInput } from '../../core/shops/update-shop.ts';
 import { shopStatementInput } from '../../core/ledger/shop-statement.ts';
-import { createCouponInput } from '../../core/coupons/coupons.ts';
+import { couponDto, createCouponInput, publicCouponDto } from '../../core/coupons/coupons.ts';
 import { addToCartInput, updateCartItemInput } from '../../core/cart/cart-items.ts';
 import { orderListInput } from '../../core/orders/queries.ts';
 import { updateOrderStatusInput } from '../../core/orders/update-order-status.ts';
@@ -150,10 +150,10 @@ export const operations: Operation[] = [
   { method: 'put', path: '/api/v1/cart/update-cart-item', summary: 'Change a cart line\'s quantity', tag: 'cart', guard: 'user', body: { schema: updateCartItemInput, media: 'json' }, example: { cart: {} }, errors: ['CONFLICT', 'INVALID_STATE'], response: { cart: cartDto } },
   { method: 'delete', path: '/api/v1/cart/remove-cart-item/:productId', summary: 'Remove a cart line', tag: 'cart', guard: 'user', params: { productId: 'string' }, example: { cart: {} }, response: { cart: cartDto } },
   { method: 'delete', path: '/api/v1/cart/clear-cart', summary: 'Empty the cart', tag: 'cart', guard: 'user', example: { cart: {} }, response: { cart: cartDto } },
-  { method: 'post', path: '/api/v1/coupon/create-coupon', summary: 'Create a shop coupon', tag: 'coupon', guard: 'seller', body: { schema: createCouponInput, media: 'json' }, status: 201, example: { couponCode: {} }, errors: ['CONFLICT'] },
-  { method: 'get', path: '/api/v1/coupon/get-coupon/:shopId', summary: 'The signed-in shop\'s coupons', tag: 'coupon', guard: 'seller', params: { shopId: 'shop' }, example: { couponCodes: [] } },
+  { method: 'post', path: '/api/v1/coupon/create-coupon', summary: 'Create a shop coupon', tag: 'coupon', guard: 'seller', body: { schema: createCouponInput, media: 'json' }, status: 201, example: { couponCode: {} }, errors: ['CONFLICT'], response: { couponCode: couponDto } },
+  { method: 'get', path: '/api/v1/coupon/get-coupon/:shopId', summary: 'The signed-in shop\'s coupons', tag: 'coupon', guard: 'seller', params: { shopId: 'shop' }, example: { couponCodes: [] }, response: { couponCodes: z.array(couponDto) } },
   { method: 'delete', path: '/api/v1/coupon/delete-coupon/:id', summary: 'Delete one of the shop\'s coupons', tag: 'coupon', guard: 'seller', params: { id: 'coupon' }, example: { message: 'Coupon deleted' }, response: { message } },
-  { method: 'get', path: '/api/v1/coupon/get-coupon-value/:name', summary: 'A coupon by its code', tag: 'coupon', guard: 'public', params: { name: 'string' }, example: { couponCode: {} } },
+  { method: 'get', path: '/api/v1/coupon/get-coupon-value/:name', summary: 'A coupon by its code', tag: 'coupon', guard: 'public', params: { name: 'string' }, example: { couponCode: {} }, response: { couponCode: publicCouponDto.nullable() } },
   { method: 'get', path: '/api/v1/payment/get/stripeapikey', summary: 'Stripe\'s publishable key', tag: 'payment', guard: 'public', example: { stripeApikey: 'pk_test_…' }, errors: ['SERVICE_UNAVAILABLE'] },
   { method: 'post', path: '/api/v1/payment/payment-process', summary: 'Start a card payment for the cart', tag: 'payment', guard: 'user', body: { schema: startCardPaymentInput, media: 'json' }, status: 201, example: { client_secret: 'pi_…_secret_…' }, errors: ['CONFLICT', 'INVALID_STATE', 'SERVICE_UNAVAILABLE', 'EXTERNAL_SERVICE', 'PAYMENT_FAILED'] },
   { method: 'post', path: '/api/v1/order/create-order', summary: 'Place the cart\'s orders (one per shop) after a payment', tag: 'order', guard: 'user', body: { schema: placeOrderInput, media: 'json' }, status: 201, example: { orders: [] }, errors: ['NOT_FOUND', 'CONFLICT', 'INVALID_STATE', 'PAYMENT_FAILED'], response: { orders: z.array(orderDto) } },
