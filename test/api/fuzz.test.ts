@@ -108,11 +108,6 @@ describe('fuzzing every registered route', () => {
     const queries = ['?page=1e400&limit=-1&q=%00&minPrice=1e999&status=%ED%A0%80', '?page=100000000000000000000&limit=100&minPrice=1e20&maxPrice=-1e20'];
     let sent = 0;
     for (const route of routes) {
-      // The contract's own routes take no input and answer a document of 150 KB or more. Sent a 1 MB
-      // body it never reads, such a GET left the raw test client waiting past its own timeout (seen
-      // when the OpenAPI routes landed). Left out here until that is understood (see the session
-      // note); test/api/openapi.test.ts checks what they serve.
-      if (route.path === '/api/v1/openapi.json' || route.path.startsWith('/api/v1/docs')) continue;
       // Signing out would end the session every other request here uses, and a signed-in GET /stream is
       // an event stream that stays open by design: both get the anonymous run only.
       const identities = route.path.endsWith('/logout') || route.path.startsWith('/api/v1/stream') ? [{}] : [{}, signedIn];

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.ts';
 import { buildOpenApiDocument, openApiPath } from '../../src/api/openapi/document.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { assertMatchesContract } from '../helpers/contract.ts';
+import { signUpUser } from '../helpers/factories.ts';
 import { TestClient } from '../helpers/http.ts';
 import { registeredRoutes } from '../helpers/routes.ts';
 import { baseEnv, mvshop } from '../cli/run-cli.ts';
@@ -87,6 +89,24 @@ describe('served', () => {
     const bundle = await fetch(`${app.url}/api/v1/docs/assets/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});
+
+describe('responses against core\'s schemas', () => {
+  it('a response that drifts from its DTO fails the check: a missing field, an extra one, a wrong type, an undocumented code', async () => {
+    const { client } = await signUpUser(app);
+    const me = await client.get('/user/me');
+    expect(me.status).toBe(200);
+    const url = `${app.url}/api/v1/user/me`;
+    const check = (body: unknown, status = 200) => () => assertMatchesContract('GET', url, status, 'application/json', body);
+    expect(check(me.body)).not.toThrow();
+    const { email: _email, ...withoutEmail } = me.body.user;
+    expect(check({ ...me.body, user: withoutEmail })).toThrow(/must have required property 'email'/);
+    expect(check({ ...me.body, user: { ...me.body.user, password: 'hash' } })).toThrow(/must NOT have additional properties/);
+    expect(check({ ...me.body, user: { ...me.body.user, createdAt: 'yesterday' } })).toThrow(/createdAt/);
+    expect(check({ ...me.body, extra: 1 })).toThrow(/must NOT have additional properties/);
+    expect(check({ success: false, message: 'Gone', code: 'NOT_FOUND' }, 401)).toThrow(/code must be equal to one of the allowed values/);
+    expect(check({ success: false, message: 'Please sign in first', code: 'UNAUTHENTICATED' }, 401)).not.toThrow();
   });
 });
 

@@ -78,6 +78,8 @@ export function sendRaw(
       { method: opts.method, headers: { origin: TEST_ORIGIN, ...opts.headers }, agent: false, timeout: opts.timeoutMs ?? 10_000 },
       (res) => {
         let text = '';
+        // A response cut short (the connection reset mid-answer) errs here, not on the request.
+        res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => {

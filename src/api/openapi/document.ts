@@ -1,17 +1,19 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../../core/index.ts';
 import { listingId, listingIdMessage } from '../../core/catalog/fields.ts';
-import { idPattern } from '../../core/shared/id-kinds.ts';
+import { idPattern, idPrefixes, type IdKind } from '../../core/shared/id-kinds.ts';
 import { statusByCode } from '../errors.ts';
 import { operations, type Guard, type Operation } from './operations.ts';
 
 type Json = Record<string, unknown>;
 
-/** The input side of a core schema: what a client sends, before defaults and transforms. */
-function inputSchema(schema: z.ZodType): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   return rest;
 }
+
+/** The input side of a core schema: what a client sends, before defaults and transforms. */
+const inputSchema = (schema: z.ZodType) => jsonSchema(schema, 'input');
 
 const roleText: Record<Guard, string> = {
   public: 'Public: no session needed.',
@@ -29,12 +31,24 @@ const security: Record<Guard, Json[] | undefined> = {
   either: [{ userCookie: [] }, { sellerCookie: [] }, { bearer: [] }],
 };
 
-/** The error codes an operation can answer with, from its guard, parameters and body. */
+const idPatterns = new Set(Object.keys(idPrefixes).map((kind) => idPattern(kind as IdKind).pattern.source));
+
+/** Whether a JSON Schema takes an id anywhere: an id that names nothing is a 404. */
+const takesId = (schema: unknown): boolean =>
+  Array.isArray(schema)
+    ? schema.some(takesId)
+    : schema !== null && typeof schema === 'object' && Object.entries(schema).some(([k, v]) => (k === 'pattern' && idPatterns.has(v as string)) || takesId(v));
+
+/**
+ * The error codes an operation can answer with: implied by its guard, its rate limit, its body
+ * parser and the ids its parameters, query or body name; the use case's own refusals (conflicts,
+ * states, payments) are listed with the operation.
+ */
 function errorCodes(op: Operation): ErrorCode[] {
   const codes = new Set<ErrorCode>(op.errors ?? []);
   if (op.params || op.query || op.body) codes.add('VALIDATION_FAILED');
   if (op.guard !== 'public') codes.add('UNAUTHENTICATED').add('FORBIDDEN');
-  if (op.params) codes.add('NOT_FOUND');
+  if (op.params || (op.query && takesId(inputSchema(op.query))) || (op.body && takesId(inputSchema(op.body.schema)))) codes.add('NOT_FOUND');
   if (op.body) codes.add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (op.rateLimited) codes.add('RATE_LIMITED');
   return [...codes];
@@ -44,11 +58,17 @@ const errorRef = { $ref: '#/components/schemas/Error' };
 
 function responses(op: Operation): Json {
   const success = op.status ?? 200;
-  const body = {
-    allOf: [{ $ref: '#/components/schemas/Success' }],
-    required: Object.keys(op.example),
-    example: { success: true, ...op.example },
-  };
+  const example = { success: true, ...op.example };
+  // With core's response schemas the body is exactly those keys; without, it has at least the example's.
+  const body = op.response
+    ? {
+        type: 'object',
+        required: ['success', ...Object.keys(op.response)],
+        properties: { success: { const: true }, ...Object.fromEntries(Object.entries(op.response).map(([key, schema]) => [key, jsonSchema(schema, 'output')])) },
+        additionalProperties: false,
+        example,
+      }
+    : { allOf: [{ $ref: '#/components/schemas/Success' }], required: Object.keys(op.example), example };
   const content: Json =
     op.produces === 'text/html'
       ? { 'text/html': { schema: { type: 'string' } } }
@@ -71,7 +91,13 @@ function responses(op: Operation): Json {
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[String(status)] = {
       description: `Error: ${codes.join(', ')}`,
-      content: { 'application/json': { schema: errorRef, example: { success: false, message: exampleMessage(codes[0]!), code: codes[0] } } },
+      content: {
+        'application/json': {
+          // The codes this operation answers with at this status: the response validator refuses any other.
+          schema: { allOf: [errorRef], properties: { code: { enum: codes } } },
+          example: { success: false, message: exampleMessage(codes[0]!), code: codes[0] },
+        },
+      },
     };
   }
   out.default = { description: 'Any other error, in the same shape', content: { 'application/json': { schema: errorRef } } };

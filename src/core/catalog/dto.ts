@@ -1,60 +1,63 @@
-import type { ReviewDto } from '../reviews/index.ts';
-import type { Image, ListingKind, ModerationStatus } from '../db/schema/index.ts';
-import { products, shops } from '../db/schema/index.ts';
+import { z } from 'zod';
+import { reviewDto } from '../reviews/index.ts';
+import { imageDto, listingKinds, moderationStatuses, products, shops } from '../db/schema/index.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
+import { listingId } from './fields.ts';
 import { minorToMajor } from '../shared/money.ts';
-import { toPublicShopDto, type PublicShopDto } from '../shops/index.ts';
+import { publicShopDto, toPublicShopDto } from '../shops/index.ts';
 
 export type ListingRow = Omit<typeof products.$inferSelect, 'search'>;
 /** The shop columns a listing reads (see `shopColumns`). */
 export type ShopRow = Pick<typeof shops.$inferSelect, 'id' | 'name' | 'description' | 'avatar' | 'address' | 'createdAt' | 'deletedAt' | 'bannedAt'>;
 
 /** The public shop projection a listing embeds, with the shop's average rating over its listings. */
-export interface ListingShopDto extends PublicShopDto {
-  ratings: number;
-}
+export const listingShopDto = publicShopDto.extend({ ratings: z.number() });
+export type ListingShopDto = z.infer<typeof listingShopDto>;
 
 /** A review as the product page shows it (written by buyers of delivered orders). */
 export type { ReviewDto } from '../reviews/index.ts';
 
-export type EventPhase = 'upcoming' | 'running' | 'ended';
+const eventPhases = ['upcoming', 'running', 'ended'] as const;
+export type EventPhase = (typeof eventPhases)[number];
 
 /** A listing as the storefront renders it: money in major units, `_id`, ISO timestamps. */
-export interface ListingDto {
-  _id: string;
-  kind: ListingKind;
-  name: string;
-  description: string;
-  category: string;
-  tags: string[];
-  images: Image[];
-  originalPrice: number;
-  discountPrice: number | null;
+export const listingDto = z.object({
+  _id: listingId,
+  kind: z.enum(listingKinds),
+  name: z.string(),
+  description: z.string(),
+  category: z.string(),
+  tags: z.array(z.string()),
+  images: z.array(imageDto),
+  originalPrice: z.number(),
+  discountPrice: z.number().nullable(),
   /** What a buyer pays: the discount price when set, else the original. */
-  price: number;
-  stock: number;
+  price: z.number(),
+  stock: z.number().int(),
   /** Units sold. */
-  sold_out: number;
+  sold_out: z.number().int(),
   /** Average rating, one decimal; 0 when unrated. */
-  ratings: number;
-  numReviews: number;
-  shopId: string;
-  shop: ListingShopDto;
-  status: ModerationStatus;
-  moderationReason: string | null;
-  createdAt: string;
-  updatedAt: string;
+  ratings: z.number(),
+  numReviews: z.number().int(),
+  shopId: idSchema('shop'),
+  shop: listingShopDto,
+  status: z.enum(moderationStatuses),
+  moderationReason: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
   // Events only:
-  start_Date?: string;
-  finish_Date?: string;
+  start_Date: isoTime.optional(),
+  finish_Date: isoTime.optional(),
   /** Same as finish_Date, for storefronts that read this spelling. */
-  Finish_Date?: string;
+  Finish_Date: isoTime.optional(),
   /** Where now falls in the sale window. */
-  eventStatus?: EventPhase;
-}
+  eventStatus: z.enum(eventPhases).optional(),
+});
+export type ListingDto = z.infer<typeof listingDto>;
 
-export interface ProductDetailDto extends ListingDto {
-  reviews: ReviewDto[];
-}
+export const productDetailDto = listingDto.extend({ reviews: z.array(reviewDto) });
+export type ProductDetailDto = z.infer<typeof productDetailDto>;
 
 /** Average ×10, rounded half up, exactly as the `ratingX10` SQL expression computes it. */
 export const ratingX10 = (sum: number, count: number) => (count > 0 ? Math.floor((sum * 20 + count) / (count * 2)) : 0);

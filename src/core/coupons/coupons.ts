@@ -7,6 +7,7 @@ import { products } from '../db/schema/index.ts';
 import { isUniqueViolation, withTx } from '../db/tx.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { lenientDate } from '../shared/fields.ts';
+import { isoTime } from '../shared/dto.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { requiredReason } from '../shared/fields.ts';
 import { minorToMajor, moneyMajor } from '../shared/money.ts';
@@ -39,7 +40,26 @@ export const createCouponInput = z
   });
 
 /** The seller's view of a coupon. */
-export const toCouponDto = (c: CouponRow) => ({
+export const couponDto = z.object({
+  _id: idSchema('coupon'),
+  name: z.string(),
+  value: z.number().int(),
+  shopId: idSchema('shop'),
+  minAmount: z.number().nullable(),
+  maxAmount: z.number().nullable(),
+  selectedProduct: z.union([idSchema('product'), idSchema('event')]).nullable(),
+  expiresAt: isoTime.nullable(),
+  usageLimit: z.number().int().nullable(),
+  usedCount: z.number().int(),
+  createdAt: isoTime,
+});
+export type CouponDto = z.infer<typeof couponDto>;
+
+/** What anyone may read of a usable coupon by its code. */
+export const publicCouponDto = couponDto.pick({ _id: true, name: true, value: true, shopId: true, selectedProduct: true, minAmount: true, maxAmount: true, expiresAt: true });
+export type PublicCouponDto = z.infer<typeof publicCouponDto>;
+
+export const toCouponDto = (c: CouponRow): CouponDto => ({
   _id: c.id,
   name: c.name,
   value: c.percent,
@@ -52,7 +72,6 @@ export const toCouponDto = (c: CouponRow) => ({
   usedCount: c.usedCount,
   createdAt: c.createdAt.toISOString(),
 });
-export type CouponDto = ReturnType<typeof toCouponDto>;
 
 /** A shop creates a percentage coupon; its name is unique across the marketplace, ignoring case. */
 export async function createCoupon(ctx: Ctx, shopId: string, raw: unknown): Promise<CouponDto> {
@@ -153,7 +172,7 @@ const unusableReason = (c: CouponRow, now: Date) =>
       : undefined;
 
 /** Public lookup for the storefront: the coupon's terms, or null when unknown or unusable. */
-export async function getCouponValue(ctx: Ctx, rawName: unknown) {
+export async function getCouponValue(ctx: Ctx, rawName: unknown): Promise<PublicCouponDto | null> {
   const parsed = couponName.safeParse(rawName);
   if (!parsed.success) return null;
   const c = await findByName(ctx, parsed.data);

@@ -1,50 +1,53 @@
-import type { ConversationSide, Image } from '../db/schema/index.ts';
-import { conversations, messages } from '../db/schema/index.ts';
+import { z } from 'zod';
+import { conversationSides, conversations, imageDto, messages, type ConversationSide } from '../db/schema/index.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
 
 type ConversationRow = typeof conversations.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
 
 /** What anyone in a conversation sees of either party: public name and avatar only. */
-export interface PartyDto {
-  _id: string;
-  name: string;
-  avatar: Image | null;
-}
+const accountId = z.union([idSchema('user'), idSchema('shop')]);
+
+export const partyDto = z.object({ _id: accountId, name: z.string(), avatar: imageDto.nullable() });
+export type PartyDto = z.infer<typeof partyDto>;
 
 /** A conversation as one viewer sees it. `members` and `lastMessage` keep the storefront's names. */
-export interface ConversationDto {
-  _id: string;
-  members: [string, string];
-  userId: string;
-  sellerId: string;
-  productId: string | null;
-  user: PartyDto;
-  shop: PartyDto;
+export const conversationDto = z.object({
+  _id: idSchema('conversation'),
+  members: z.tuple([idSchema('user'), idSchema('shop')]),
+  userId: idSchema('user'),
+  sellerId: idSchema('shop'),
+  productId: z.string().nullable(),
+  user: partyDto,
+  shop: partyDto,
   /** The party the viewer talks to; null for an admin reading someone else's conversation. */
-  otherParty: PartyDto | null;
+  otherParty: partyDto.nullable(),
   /** A preview of the last message (its text, shortened, or `[image]`). */
-  lastMessage: string | null;
-  lastMessageId: string | null;
-  lastMessageSender: string | null;
-  messageCount: number;
+  lastMessage: z.string().nullable(),
+  lastMessageId: idSchema('message').nullable(),
+  lastMessageSender: accountId.nullable(),
+  messageCount: z.number().int(),
   /** Messages from the other party the viewer has not read; null for an admin. */
-  unread: number | null;
-  createdAt: string;
+  unread: z.number().int().nullable(),
+  createdAt: isoTime,
   /** The last activity (the last message, or the creation). */
-  updatedAt: string;
-}
+  updatedAt: isoTime,
+});
+export type ConversationDto = z.infer<typeof conversationDto>;
 
-export interface MessageDto {
-  _id: string;
-  conversationId: string;
+export const messageDto = z.object({
+  _id: idSchema('message'),
+  conversationId: idSchema('conversation'),
   /** The sending account's id (a user or a shop). */
-  sender: string;
-  senderSide: ConversationSide;
-  text: string;
-  images: Image[];
-  readAt: string | null;
-  createdAt: string;
-}
+  sender: accountId,
+  senderSide: z.enum(conversationSides),
+  text: z.string(),
+  images: z.array(imageDto),
+  readAt: isoTime.nullable(),
+  createdAt: isoTime,
+});
+export type MessageDto = z.infer<typeof messageDto>;
 
 /** A conversation row with both parties' public columns, as the queries in this module read it. */
 export interface ConversationWithParties {

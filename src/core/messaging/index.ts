@@ -1,4 +1,5 @@
 export type { ConversationDto, MessageDto, PartyDto } from './dto.ts';
+export { conversationDto, messageDto } from './dto.ts';
 export { createConversation, createConversationInput, type CreateConversationInput } from './create-conversation.ts';
 export {
   listConversations,

@@ -11,7 +11,7 @@ import { idSchema } from '../shared/ids.ts';
 import { pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { loadConversation, otherSide, readerOf, type LoadedConversation } from './access.ts';
-import { toConversationDto, toMessageDto, type ConversationDto, type MessageDto } from './dto.ts';
+import { conversationDto, messageDto, toConversationDto, toMessageDto } from './dto.ts';
 
 export const listMessagesInput = z.object({
   conversationId: idSchema('conversation'),
@@ -21,15 +21,16 @@ export const listMessagesInput = z.object({
 });
 export type ListMessagesInput = z.input<typeof listMessagesInput>;
 
-export interface MessagePage {
-  conversation: ConversationDto;
+export const messagePageDto = z.object({
+  conversation: conversationDto,
   /** Oldest to newest. */
-  messages: MessageDto[];
+  messages: z.array(messageDto),
   /** Messages in the whole conversation. */
-  total: number;
+  total: z.number().int(),
   /** The `before` cursor of the next older page; null when this page reaches the first message. */
-  before: string | null;
-}
+  before: z.string().nullable(),
+});
+export type MessagePage = z.infer<typeof messagePageDto>;
 
 /**
  * A page of a conversation, oldest to newest, ending before the `before` cursor (or at the newest

@@ -1,2 +1,2 @@
 export { createReview, createReviewInput } from './create-review.ts';
-export { productReviewsJson, toReviewDtos, type ReviewDto } from './list-reviews.ts';
+export { productReviewsJson, reviewDto, toReviewDtos, type ReviewDto } from './list-reviews.ts';

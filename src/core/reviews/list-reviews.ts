@@ -1,15 +1,19 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { reviews } from '../db/schema/commerce.ts';
-import { users, type Image } from '../db/schema/index.ts';
+import { z } from 'zod';
+import { imageDto, users, type Image } from '../db/schema/index.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
 
-export interface ReviewDto {
-  _id: string;
-  user: { _id: string; name: string; avatar: Image | null };
-  rating: number;
-  comment: string;
-  createdAt: string;
-}
+export const reviewDto = z.object({
+  _id: idSchema('review'),
+  user: z.object({ _id: idSchema('user'), name: z.string(), avatar: imageDto.nullable() }),
+  rating: z.number().int(),
+  comment: z.string(),
+  createdAt: isoTime,
+});
+export type ReviewDto = z.infer<typeof reviewDto>;
 
 /** How `productReviewsJson` hands each review over: [id, userId, name, avatar, rating, comment, createdAt]. */
 type ReviewTuple = [string, string, string, Image | null, number, string, string];

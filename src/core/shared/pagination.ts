@@ -21,11 +21,9 @@ export const pageInput = z.object({
 });
 export type PageInput = z.output<typeof pageInput>;
 
-export interface Page {
-  total: number;
-  page: number;
-  pages: number;
-}
+/** The page a list response is: its keys sit beside the list (`{ products: [...], total, page, pages }`). */
+export const pageDto = z.object({ total: z.number().int(), page: z.number().int(), pages: z.number().int() });
+export type Page = z.infer<typeof pageDto>;
 
 export const pageOf = (total: number, input: PageInput): Page => ({
   total,

@@ -1,36 +1,40 @@
-import type { Image, WithdrawMethod } from '../db/schema/index.ts';
-import { shops } from '../db/schema/index.ts';
+import { z } from 'zod';
+import { imageDto, shops, withdrawMethodDto } from '../db/schema/index.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
 import { minorToMajor } from '../shared/money.ts';
 
 type ShopRow = typeof shops.$inferSelect;
 
 /** What the shop's own seller sees. `availableBalance` is a number in major units. */
-export interface SellerDto {
-  _id: string;
-  name: string;
-  email: string;
-  phoneNumber: string;
-  address: string;
-  zipCode: string;
-  description: string | null;
-  avatar: Image | null;
-  withdrawMethod: WithdrawMethod | null;
-  availableBalance: number;
-  shippingFee: number;
-  role: 'Seller';
-  createdAt: string;
-  updatedAt: string;
-}
+export const sellerDto = z.object({
+  _id: idSchema('shop'),
+  name: z.string(),
+  email: z.string(),
+  phoneNumber: z.string(),
+  address: z.string(),
+  zipCode: z.string(),
+  description: z.string().nullable(),
+  avatar: imageDto.nullable(),
+  withdrawMethod: withdrawMethodDto.nullable(),
+  availableBalance: z.number(),
+  shippingFee: z.number(),
+  role: z.literal('Seller'),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type SellerDto = z.infer<typeof sellerDto>;
 
 /** What anyone sees of a shop: never bank details, balances, email or phone. */
-export interface PublicShopDto {
-  _id: string;
-  name: string;
-  description: string | null;
-  avatar: Image | null;
-  address: string;
-  createdAt: string;
-}
+export const publicShopDto = z.object({
+  _id: idSchema('shop'),
+  name: z.string(),
+  description: z.string().nullable(),
+  avatar: imageDto.nullable(),
+  address: z.string(),
+  createdAt: isoTime,
+});
+export type PublicShopDto = z.infer<typeof publicShopDto>;
 
 export const toSellerDto = (s: ShopRow, availableBalanceMinor: number): SellerDto => ({
   _id: s.id,

@@ -1,5 +1,5 @@
 export type { SellerDto, PublicShopDto } from './dto.ts';
-export { toPublicShopDto } from './dto.ts';
+export { publicShopDto, sellerDto, toPublicShopDto } from './dto.ts';
 export { getSellerProfile, getPublicShop, withdrawalPayee } from './get-shop.ts';
 export { registerShop, registerShopInput } from './register-shop.ts';
 export { activateShop } from './activate-shop.ts';

@@ -1,38 +1,43 @@
-import type { Image, UserRole } from '../db/schema/index.ts';
-import { userAddresses, users } from '../db/schema/index.ts';
+import { z } from 'zod';
+import { imageDto, userAddresses, userRoles, users } from '../db/schema/index.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
 
 type UserRow = typeof users.$inferSelect;
 type AddressRow = typeof userAddresses.$inferSelect;
 
-export interface AddressDto {
-  _id: string;
-  country: string;
-  state: string | null;
-  city: string;
-  address1: string;
-  address2: string | null;
-  zipCode: string | null;
-  addressType: string;
-}
+export const addressDto = z.object({
+  _id: idSchema('address'),
+  country: z.string(),
+  state: z.string().nullable(),
+  city: z.string(),
+  address1: z.string(),
+  address2: z.string().nullable(),
+  zipCode: z.string().nullable(),
+  addressType: z.string(),
+});
+export type AddressDto = z.infer<typeof addressDto>;
 
-export interface UserDto {
-  _id: string;
-  name: string;
-  email: string;
-  phoneNumber: string | null;
-  avatar: Image | null;
-  role: UserRole;
-  addresses: AddressDto[];
-  createdAt: string;
-  updatedAt: string;
-}
+export const userDto = z.object({
+  _id: idSchema('user'),
+  name: z.string(),
+  email: z.string(),
+  phoneNumber: z.string().nullable(),
+  avatar: imageDto.nullable(),
+  role: z.enum(userRoles),
+  addresses: z.array(addressDto),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+export type UserDto = z.infer<typeof userDto>;
 
-export interface PublicUserDto {
-  _id: string;
-  name: string;
-  avatar: Image | null;
-  createdAt: string;
-}
+export const publicUserDto = z.object({
+  _id: idSchema('user'),
+  name: z.string(),
+  avatar: imageDto.nullable(),
+  createdAt: isoTime,
+});
+export type PublicUserDto = z.infer<typeof publicUserDto>;
 
 export const toAddressDto = (a: AddressRow): AddressDto => ({
   _id: a.id,

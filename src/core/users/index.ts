@@ -1,4 +1,5 @@
 export type { UserDto, PublicUserDto, AddressDto } from './dto.ts';
+export { userDto, publicUserDto, addressDto } from './dto.ts';
 export { getUserProfile, getPublicUser } from './get-user.ts';
 export { registerUser, registerUserInput, type RegisterUserInput } from './register-user.ts';
 export { activateUser, activationInput } from './activate-user.ts';

@@ -1,4 +1,4 @@
-export { toWithdrawalDto, maskAccountNumber, type WithdrawalDto } from './dto.ts';
+export { toWithdrawalDto, maskAccountNumber, withdrawalDto, type WithdrawalDto } from './dto.ts';
 export { withdrawalTransitions } from './status.ts';
 export { requestWithdrawal, requestWithdrawalInput } from './request-withdrawal.ts';
 export { approveWithdrawal, approveWithdrawalInput } from './approve-withdrawal.ts';

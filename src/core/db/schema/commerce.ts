@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import {
   bigint,
   check,
@@ -67,15 +68,16 @@ export type PaymentStatus = (typeof paymentStatuses)[number];
 export const checkoutStatuses = ['open', 'completed', 'failed', 'expired'] as const;
 export type CheckoutStatus = (typeof checkoutStatuses)[number];
 
-export interface ShippingAddress {
-  address1: string;
-  address2?: string | null;
-  city: string;
-  state?: string | null;
-  country: string;
-  zipCode?: string | null;
-  phoneNumber?: string | null;
-}
+export const shippingAddressDto = z.object({
+  address1: z.string(),
+  address2: z.string().nullish(),
+  city: z.string(),
+  state: z.string().nullish(),
+  country: z.string(),
+  zipCode: z.string().nullish(),
+  phoneNumber: z.string().nullish(),
+});
+export type ShippingAddress = z.infer<typeof shippingAddressDto>;
 
 /** The server-priced snapshot a payment was created for. */
 export interface CheckoutSnapshot {

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
 
@@ -67,14 +68,15 @@ export const userIdentities = pgTable(
   (t) => [primaryKey({ columns: [t.provider, t.subject] }), index('user_identities_user_idx').on(t.userId)],
 );
 
-export interface WithdrawMethod {
-  bankName: string;
-  bankCountry: string;
-  bankSwiftCode: string;
-  bankAccountNumber: string;
-  bankHolderName: string;
-  bankAddress: string;
-}
+export const withdrawMethodDto = z.object({
+  bankName: z.string(),
+  bankCountry: z.string(),
+  bankSwiftCode: z.string(),
+  bankAccountNumber: z.string(),
+  bankHolderName: z.string(),
+  bankAddress: z.string(),
+});
+export type WithdrawMethod = z.infer<typeof withdrawMethodDto>;
 
 export const shops = pgTable(
   'shops',
