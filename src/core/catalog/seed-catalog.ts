@@ -26,7 +26,7 @@ export const seedCategories = [
   'Others',
 ] as const;
 
-const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tags: string[] }> = {
+export const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tags: string[] }> = {
   'Computers and Laptops': {
     nouns: ['Laptop', 'Notebook', 'Monitor', 'Keyboard', 'Mouse', 'Docking Station', 'SSD Drive', 'Graphics Card', 'Webcam', 'Router'],
     tags: ['computer', 'laptop', 'gaming', 'office', 'wireless', 'usb', 'portable'],
@@ -69,8 +69,8 @@ const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tag
   },
 };
 
-const adjectives = ['Classic', 'Premium', 'Vintage', 'Compact', 'Ultra', 'Eco', 'Smart', 'Deluxe', 'Modern', 'Rugged', 'Slim', 'Pro', 'Lightweight', 'Handmade', 'Travel'];
-const materials = ['Black', 'White', 'Red', 'Blue', 'Green', 'Leather', 'Wooden', 'Steel', 'Cotton', 'Bamboo'];
+export const adjectives = ['Classic', 'Premium', 'Vintage', 'Compact', 'Ultra', 'Eco', 'Smart', 'Deluxe', 'Modern', 'Rugged', 'Slim', 'Pro', 'Lightweight', 'Handmade', 'Travel'];
+export const materials = ['Black', 'White', 'Red', 'Blue', 'Green', 'Leather', 'Wooden', 'Steel', 'Cotton', 'Bamboo'];
 const shopWords = ['Sunny', 'Urban', 'Corner', 'Maple', 'Harbor', 'Golden', 'Northern', 'Little', 'Bright', 'Old Town'];
 const shopKinds = ['Store', 'Market', 'Emporium', 'Goods', 'Outlet', 'Boutique', 'Trading Co', 'Supply'];
 const blurbs = [
@@ -82,7 +82,7 @@ const blurbs = [
 ];
 
 /** mulberry32: a tiny, fast, seedable PRNG; the same seed gives the same catalog. */
-function prng(seed: number) {
+export function prng(seed: number) {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
