@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import pino, { type Logger } from 'pino';
-import { createCore, type Config, type Core } from '../core/index.ts';
+import type { Logger } from 'pino';
+import { createCore, createLogger, type Config, type Core } from '../core/index.ts';
 import { startInProcess } from './in-process.ts';
 import { startOnRedis } from './on-redis.ts';
 
@@ -30,7 +30,7 @@ export interface WorkerOptions {
  * process (outbox poller and schedule timers), so the embedded default sends mail and reconciles too.
  */
 export async function startWorker(config: Config, opts: WorkerOptions = {}): Promise<RunningWorker> {
-  const log = opts.log ?? opts.core?.log.child({ process: 'worker' }) ?? pino({ level: config.logLevel, base: { app: 'mvshop', process: 'worker' } });
+  const log = opts.log ?? opts.core?.log.child({ process: 'worker' }) ?? createLogger(config).child({ process: 'worker' });
   const ownsCore = !opts.core;
   const core = opts.core ?? (await createCore(config, { log }));
   const part = config.redisUrl
