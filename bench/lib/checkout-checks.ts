@@ -34,7 +34,7 @@ export interface CheckResult {
 export async function snapshot(client: pg.Client, productIds: string[]): Promise<StockSnapshot> {
   // One client, so one query at a time (pg deprecates queuing queries on a busy client).
   const p = await client.query<{ id: string; stock: number; sold_count: number }>(
-    'SELECT id, stock, sold_count FROM products WHERE id = ANY($1::text[])',
+    'SELECT product_id AS id, stock, sold_count FROM product_stock WHERE product_id = ANY($1::text[])',
     [productIds],
   );
   const l = await client.query<{ product_id: string; qty: string }>(

@@ -1,10 +1,10 @@
 import type { ReviewDto } from '../reviews/index.ts';
 import type { Image, ListingKind, ModerationStatus } from '../db/schema/index.ts';
-import { products, shops } from '../db/schema/index.ts';
+import { products, productStock, shops } from '../db/schema/index.ts';
 import { minorToMajor } from '../shared/money.ts';
 import { toPublicShopDto, type PublicShopDto } from '../shops/index.ts';
 
-export type ListingRow = Omit<typeof products.$inferSelect, 'search'>;
+export type ListingRow = Omit<typeof products.$inferSelect, 'search'> & Pick<typeof productStock.$inferSelect, 'stock' | 'soldCount'>;
 /** The shop columns a listing reads (see `shopColumns`). */
 export type ShopRow = Pick<typeof shops.$inferSelect, 'id' | 'name' | 'description' | 'avatar' | 'address' | 'createdAt' | 'deletedAt' | 'bannedAt'>;
 

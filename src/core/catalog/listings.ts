@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { prepared, type Prepared } from '../db/prepared.ts';
-import { products, shops } from '../db/schema/index.ts';
+import { products, productStock, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { offsetOf, pageOf, type Page, type PageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -12,9 +12,12 @@ import { toListingDto, type ListingDto, type ListingRow, type ShopRating, type S
 
 /** Shared reads and checks of listings: who may see and change them, and turning rows into DTOs. */
 
-// Every column but the search vector, which only the database reads.
+// Every column but the search vector, which only the database reads, and the listing's stock row
+// (every query selecting these joins `productStock` on the listing's id: `withStock`).
 const { search: _search, ...columns } = getTableColumns(products);
-export const listingColumns = columns;
+export const listingColumns = { ...columns, stock: productStock.stock, soldCount: productStock.soldCount };
+/** The join condition that brings a listing's stock row into a query of `products`. */
+export const withStock = eq(productStock.productId, products.id);
 
 // What a listing shows of its shop, and what visibility needs; never the password hash or bank details.
 export const shopColumns = {
@@ -68,6 +71,7 @@ export async function findListing(db: Db, id: string): Promise<{ product: Listin
   const [row] = await db
     .select({ product: listingColumns, shop: shopColumns })
     .from(products)
+    .innerJoin(productStock, withStock)
     .innerJoin(shops, eq(shops.id, products.shopId))
     .where(and(eq(products.id, id), isNull(products.deletedAt)));
   return row;
@@ -80,6 +84,7 @@ export async function lockListing(tx: Db, id: string, kind: ListingRow['kind'], 
   const [row] = await tx
     .select(listingColumns)
     .from(products)
+    .innerJoin(productStock, withStock)
     .where(and(eq(products.id, id), eq(products.kind, kind), opts.deleted ? isNotNull(products.deletedAt) : isNull(products.deletedAt)))
     .for('update');
   if (!row) throw notFound(opts.deleted ? `Deleted ${listingWord(kind).toLowerCase()}` : listingWord(kind));
@@ -187,6 +192,7 @@ function statementsFor(query: ListingQuery): ListingStatements {
       db
         .select({ product: listingColumns, shop: shopColumns })
         .from(products)
+        .innerJoin(productStock, withStock)
         .innerJoin(shops, eq(shops.id, products.shopId))
         .where(where)
         .orderBy(...order)
