@@ -43,7 +43,7 @@ export async function snapshot(client: pg.Client, productIds: string[]): Promise
   );
   const o = await client.query<{ n: string }>('SELECT count(*) AS n FROM orders');
   const c = await client.query<{ n: string }>('SELECT count(*) AS n FROM checkouts');
-  const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM products WHERE stock < 0');
+  const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM product_stock WHERE stock < 0');
   return {
     products: new Map(p.rows.map((r) => [r.id, { stock: r.stock, sold: r.sold_count }])),
     lineQty: new Map(l.rows.map((r) => [r.product_id, Number(r.qty)])),
