@@ -106,7 +106,7 @@ interface ListingCaches {
   pageTtl: number;
   totals: TtlCache<number>;
   ratings: TtlCache<ShopRating>;
-  pages: TtlCache<Page & { items: ListingDto[] }>;
+  pages: TtlCache<Page & { items: ListingDto[]; totalExact: boolean }>;
 }
 const cachesByDb = new WeakMap<Db, ListingCaches>();
 function cachesFor(ctx: Ctx): ListingCaches {
@@ -177,6 +177,8 @@ export interface ListingQuery {
 interface ListingStatements {
   rows: (db: Db) => Prepared<{ product: ListingRow; shop: ShopRow }[]>;
   count: (db: Db) => Prepared<{ total: number }[]>;
+  /** The count of at most `bound` matches: stops reading after that many. */
+  boundedCount: (db: Db) => Prepared<{ total: number }[]>;
 }
 const statements = new Map<string, ListingStatements>();
 
@@ -201,6 +203,12 @@ function statementsFor(query: ListingQuery): ListingStatements {
         .prepare(''),
     ),
     count: prepared((db) => db.select({ total: count() }).from(products).where(where).prepare('')),
+    boundedCount: prepared((db) =>
+      db
+        .select({ total: count() })
+        .from(db.select({ one: sql`1` }).from(products).where(where).limit(sql.placeholder('bound')).as('matches'))
+        .prepare(''),
+    ),
   };
   statements.set(query.key, found);
   return found;
@@ -215,20 +223,25 @@ export async function listingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-): Promise<Page & { items: ListingDto[] }> {
-  const { rows, count: counted } = statementsFor(query);
-  const [page, total] = await Promise.all([
+  totalMax = 0,
+): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
+  const { rows, count: counted, boundedCount } = statementsFor(query);
+  const [page, found] = await Promise.all([
     rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
-    cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${JSON.stringify(values)}`, async () => {
-      const [row] = await counted(ctx.db).execute(values);
+    cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${totalMax}|${JSON.stringify(values)}`, async () => {
+      // One more than the bound tells "exactly the bound" from "more than it".
+      const [row] = totalMax > 0 ? await boundedCount(ctx.db).execute({ ...values, bound: totalMax + 1 }) : await counted(ctx.db).execute(values);
       return row?.total ?? 0;
     }),
   ]);
-  return { items: await toListingDtos(ctx, page), ...pageOf(total, input) };
+  const totalExact = totalMax === 0 || found <= totalMax;
+  return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
 
 /**
- * The same, for a page everyone sees alike (the public catalog): the whole page is reused for
+ * The same, for a page everyone sees alike (the public catalog), whose total is counted only up to
+ * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "10,000+"):
+ * `totalExact` says whether `total` is the count or that bound. The whole page is reused for
  * CATALOG_PAGE_CACHE_MS (1 s), so the storefront's hottest pages (the first page, popular searches)
  * cost one query per second per process however many shoppers ask. Within that time a page may show
  * a listing's previous stock or price; the product page and checkout always read the row itself.
@@ -238,9 +251,9 @@ export async function sharedListingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-): Promise<Page & { items: ListingDto[] }> {
+): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
-  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input));
+  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, ctx.config.catalogTotalMax));
 }
 
 /**

@@ -96,7 +96,7 @@ const newestFirst = [desc(products.createdAt), desc(products.id)];
 const value = (name: string) => sql.placeholder(name);
 
 /** The public catalog: active products of live shops, searched, filtered by effective price and rating, sorted, paginated. */
-export async function searchProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[] }> {
+export async function searchProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[]; totalExact: boolean }> {
   const input = parseInput(searchProductsInput, raw);
   const values = {
     q: prefixQuery(input.q),
