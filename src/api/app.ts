@@ -82,8 +82,7 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
         }),
   );
   // Probes first: liveness and readiness answer fixed JSON to a load balancer, read no cookie, query or
-  // body, and need none of the browser-facing middleware below, which cut /healthz to a fifth of a bare
-  // Express route's rate (bench, one run).
+  // body, and need none of the browser-facing middleware below.
   app.use(healthRoutes(core, opts.redis));
   app.use(closeUnreadBodies);
   app.use(helmet());
