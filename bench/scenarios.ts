@@ -45,10 +45,11 @@ export interface Scenario {
 
 const catalogSearch = '/api/v1/product/get-all-products?q=leather&minPrice=10&maxPrice=100&sort=price_asc';
 const totalNote = (what: string) => (body: unknown) => {
-  const total = (body as { total?: unknown } | undefined)?.total;
-  return typeof total === 'number'
-    ? `${what}: ${total.toLocaleString('en-US')} of ${CATALOG_PRODUCTS.toLocaleString('en-US')} products match (${((100 * total) / CATALOG_PRODUCTS).toFixed(1)} %)`
-    : undefined;
+  const { total, totalExact } = (body as { total?: unknown; totalExact?: unknown } | undefined) ?? {};
+  if (typeof total !== 'number') return undefined;
+  // Past CATALOG_TOTAL_MAX the API counts no further (totalExact: false).
+  if (totalExact === false) return `${what}: more than ${total.toLocaleString('en-US')} of ${CATALOG_PRODUCTS.toLocaleString('en-US')} products match (counted up to the bound)`;
+  return `${what}: ${total.toLocaleString('en-US')} of ${CATALOG_PRODUCTS.toLocaleString('en-US')} products match (${((100 * total) / CATALOG_PRODUCTS).toFixed(1)} %)`;
 };
 
 // Built on first use, then shared by both mix rows (and every round), so they send the same sequence.
