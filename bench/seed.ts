@@ -118,8 +118,8 @@ async function seedCheckoutSet(core: Core): Promise<CheckoutSeed> {
   // seedCatalog puts product i in shop i % shops.
   const products = catalog.productIds.map((id, i) => ({ id, shopId: catalog.shopIds[i % catalog.shopIds.length]! }));
   const hot = products[0]!;
-  await ctx.db.execute(sql`UPDATE products SET stock = ${CHECKOUT_STOCK} WHERE id = ANY(${sql.param(catalog.productIds)}::text[])`);
-  await ctx.db.execute(sql`UPDATE products SET stock = ${HOT_STOCK} WHERE id = ${hot.id}`);
+  await ctx.db.execute(sql`UPDATE product_stock SET stock = ${CHECKOUT_STOCK} WHERE product_id = ANY(${sql.param(catalog.productIds)}::text[])`);
+  await ctx.db.execute(sql`UPDATE product_stock SET stock = ${HOT_STOCK} WHERE product_id = ${hot.id}`);
 
   const ids: string[] = [];
   const names: string[] = [];

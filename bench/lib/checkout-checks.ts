@@ -34,7 +34,7 @@ export interface CheckResult {
 export async function snapshot(client: pg.Client, productIds: string[]): Promise<StockSnapshot> {
   // One client, so one query at a time (pg deprecates queuing queries on a busy client).
   const p = await client.query<{ id: string; stock: number; sold_count: number }>(
-    'SELECT id, stock, sold_count FROM products WHERE id = ANY($1::text[])',
+    'SELECT product_id AS id, stock, sold_count FROM product_stock WHERE product_id = ANY($1::text[])',
     [productIds],
   );
   const l = await client.query<{ product_id: string; qty: string }>(
@@ -43,7 +43,7 @@ export async function snapshot(client: pg.Client, productIds: string[]): Promise
   );
   const o = await client.query<{ n: string }>('SELECT count(*) AS n FROM orders');
   const c = await client.query<{ n: string }>('SELECT count(*) AS n FROM checkouts');
-  const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM products WHERE stock < 0');
+  const n = await client.query<{ n: string }>('SELECT count(*) AS n FROM product_stock WHERE stock < 0');
   return {
     products: new Map(p.rows.map((r) => [r.id, { stock: r.stock, sold: r.sold_count }])),
     lineQty: new Map(l.rows.map((r) => [r.product_id, Number(r.qty)])),

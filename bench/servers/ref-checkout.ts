@@ -3,7 +3,7 @@
  * API's default), no ORM, no session, no cart. POST /checkout `{ userId, productIds: [a, b], shippingAddress }`:
  *
  *   BEGIN
- *   UPDATE products SET stock = stock - 1, sold_count = sold_count + 1 … WHERE id = $1 AND stock >= 1 RETURNING …
+ *   UPDATE product_stock SET stock = stock - 1, sold_count = sold_count + 1 FROM products … WHERE product_id = $1 AND stock >= 1 RETURNING …
  *     (once per line, in id order like mvshop's finalize, so two buyers never lock in opposite orders)
  *   INSERT checkouts      (one row: orders.checkout_id is a NOT NULL foreign key)
  *   INSERT orders         (one row, for the first line's shop)
@@ -47,9 +47,9 @@ app.post('/checkout', async (req, res) => {
     const lines: Taken[] = [];
     for (const productId of [...productIds].sort()) {
       const { rows } = await client.query<Taken>(
-        `UPDATE products SET stock = stock - 1, sold_count = sold_count + 1, updated_at = now()
-         WHERE id = $1 AND stock >= 1 AND status = 'active' AND deleted_at IS NULL
-         RETURNING id, shop_id, name, price_minor`,
+        `UPDATE product_stock s SET stock = s.stock - 1, sold_count = s.sold_count + 1 FROM products p
+         WHERE s.product_id = $1 AND p.id = s.product_id AND s.stock >= 1 AND p.status = 'active' AND p.deleted_at IS NULL
+         RETURNING p.id, p.shop_id, p.name, p.price_minor`,
         [productId],
       );
       if (rows.length === 0) {

@@ -20,11 +20,15 @@ app.get('/users/:id', async (req, res) => {
   if (rows.length === 0) res.status(404).json({ success: false, message: 'User not found' });
   else res.json({ success: true, user: rows[0] });
 });
-const productColumns = `id, shop_id, kind, name, description, category, tags, original_price_minor, discount_price_minor,
-  price_minor, stock, sold_count, images, status, moderation_reason, rating_sum, rating_count, starts_at, ends_at, deleted_at,
-  created_at, updated_at`;
+// A listing's stock and units sold live in its product_stock row (one primary-key lookup more).
+const productColumns = `p.id, p.shop_id, p.kind, p.name, p.description, p.category, p.tags, p.original_price_minor,
+  p.discount_price_minor, p.price_minor, s.stock, s.sold_count, p.images, p.status, p.moderation_reason, p.rating_sum,
+  p.rating_count, p.starts_at, p.ends_at, p.deleted_at, p.created_at, p.updated_at`;
 app.get('/products/:id', async (req, res) => {
-  const { rows } = await pool.query(`SELECT ${productColumns} FROM products WHERE id = $1 AND deleted_at IS NULL`, [req.params.id]);
+  const { rows } = await pool.query(
+    `SELECT ${productColumns} FROM products p JOIN product_stock s ON s.product_id = p.id WHERE p.id = $1 AND p.deleted_at IS NULL`,
+    [req.params.id],
+  );
   if (rows.length === 0) res.status(404).json({ success: false, message: 'Product not found' });
   else res.json({ success: true, product: rows[0] });
 });

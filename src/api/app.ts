@@ -82,6 +82,9 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
           autoLogging: { ignore: (req) => req.url === '/healthz' },
         }),
   );
+  // Probes first: liveness and readiness answer fixed JSON to a load balancer, read no cookie, query or
+  // body, and need none of the browser-facing middleware below.
+  app.use(healthRoutes(core, opts.redis));
   app.use(closeUnreadBodies);
   app.use(helmet());
   app.use(cors({ origin: config.http.corsOrigins, credentials: true }));
@@ -92,7 +95,6 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   app.use(rejectUnstorableText('query'));
   app.use(originCheck(config.http.corsOrigins));
 
-  app.use(healthRoutes(core, opts.redis));
   if (!config.media.cloudinary)
     app.use(
       '/media',

@@ -99,6 +99,7 @@ const envSchema = z.object({
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
   LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
   CATALOG_PAGE_CACHE_MS: int(1000, 0, 60_000),
+  CATALOG_TOTAL_MAX: int(10_000, 0, 10_000_000),
   SESSION_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
   SETTLEMENT_HOLD_DAYS: int(7, 0, 365),
@@ -184,6 +185,8 @@ export interface Config {
   listCacheMs: number;
   /** How long a whole public catalog page (`get-all-products`) may be reused; 0 reads it every time. */
   pageCacheMs: number;
+  /** The public catalog counts matches up to this many (0: all); past it, `total` is this and `totalExact` false. */
+  catalogTotalMax: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
   /**
@@ -350,6 +353,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     platformFeeBps: e.PLATFORM_FEE_BPS,
     listCacheMs: e.LIST_TOTAL_CACHE_MS,
     pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
+    catalogTotalMax: e.CATALOG_TOTAL_MAX,
     catalog: { moderation: e.PRODUCT_MODERATION },
     money: { settlementHoldDays: e.SETTLEMENT_HOLD_DAYS, withdrawMinMinor: majorToMinor(e.WITHDRAW_MIN), opsEmail: e.OPS_EMAIL },
     messaging: {

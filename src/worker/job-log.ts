@@ -17,9 +17,10 @@ export async function runLogged(log: Logger, fn: () => Promise<JobResult>, willR
     return result;
   } catch (err) {
     const retrying = willRetry(err);
-    const message = err instanceof Error ? err.message : String(err);
-    if (retrying) log.warn({ durationMs: durationMs(), outcome: 'retrying', err: message }, 'job failed; it will be retried');
-    else log.error({ durationMs: durationMs(), outcome: 'failed', err: message }, 'job failed for good');
+    // The error itself, not its message: the logger's serializer reduces a database error to its code
+    // and statement, where the message would carry every parameter (buyers' emails and addresses).
+    if (retrying) log.warn({ durationMs: durationMs(), outcome: 'retrying', err }, 'job failed; it will be retried');
+    else log.error({ durationMs: durationMs(), outcome: 'failed', err }, 'job failed for good');
     throw err;
   }
 }

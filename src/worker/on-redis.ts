@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config, Core } from '../core/index.ts';
 import { createOutboxJobRunner, jobDataSchema, queueNames, relayOutbox } from '../core/jobs/index.ts';
 import { failQueuedRow } from '../core/outbox/index.ts';
+import { errorMessageOf } from '../core/shared/log.ts';
 import { createPollingLoop } from '../core/shared/polling-loop.ts';
 import { jobProcessor, WORKER_ACTOR } from './processor.ts';
 import { bullmqJobQueue, closeQueues, openQueues } from './queues.ts';
@@ -27,7 +28,7 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
   const queues = openQueues(config, workerRedis);
   const relayQueues = openQueues(config, producerRedis);
   for (const q of [...queues.values(), ...relayQueues.values()])
-    q.on('error', (err) => log.debug({ queue: q.name, err: err.message }, 'queue connection error'));
+    q.on('error', (err) => log.debug({ queue: q.name, err }, 'queue connection error'));
   const scheduled = await syncSchedulers(config, queues);
   if (producerRedis.status !== 'ready') await new Promise((resolve) => producerRedis.once('ready', resolve));
 
@@ -43,7 +44,7 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
     },
     config.outbox.pollMs,
     (err) => {
-      if (!relayDown) log.warn({ err: (err as Error).message }, 'outbox relay failed; rows stay in the outbox for the next pass');
+      if (!relayDown) log.warn({ err }, 'outbox relay failed; rows stay in the outbox for the next pass');
       relayDown = true;
     },
   );
@@ -59,12 +60,12 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
       removeOnComplete: { count: 1000 },
       removeOnFail: { age: config.worker.keepFailedDays * 86_400 },
     });
-    worker.on('error', (err) => log.warn({ queue: name, err: err.message }, 'queue worker error'));
+    worker.on('error', (err) => log.warn({ queue: name, err }, 'queue worker error'));
     // A job can also fail outside its processor (stalled too often after crashes): its row is dead too.
     worker.on('failed', (job, err) => {
       if (!job?.id || !job.finishedOn || jobDataSchema.safeParse(job.data).data?.kind !== 'outbox') return;
-      failQueuedRow(base, job.id, { message: err.message, dead: true }).catch((e: unknown) =>
-        log.error({ queue: name, jobId: job.id, err: (e as Error).message }, 'could not mark the outbox row dead'),
+      failQueuedRow(base, job.id, { message: errorMessageOf(err), dead: true }).catch((e: unknown) =>
+        log.error({ queue: name, jobId: job.id, err: e }, 'could not mark the outbox row dead'),
       );
     });
     return worker;

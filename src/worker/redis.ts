@@ -12,7 +12,7 @@ export function connectWorkerRedis(url: string, log: Logger): Redis {
   redis.on('error', (err: Error) => {
     if (down) return;
     down = true;
-    log.warn({ err: err.message }, 'redis unreachable; retrying in the background');
+    log.warn({ err }, 'redis unreachable; retrying in the background');
   });
   redis.on('ready', () => {
     if (down) log.info('redis reconnected');

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hideListing } from '../../src/core/catalog/index.ts';
 import { queryRows } from '../../src/core/db/index.ts';
-import { products } from '../../src/core/db/schema/index.ts';
+import { products, productStock } from '../../src/core/db/schema/index.ts';
 import { setShopBan } from '../../src/core/shops/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpAdmin, signUpShop, signUpUser } from '../helpers/factories.ts';
@@ -26,7 +26,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const db = () => app.core.database.db;
-const row = async (id: string) => (await db().select().from(products).where(eq(products.id, id)))[0];
+// The listing's row with its stock row's columns beside them.
+const row = async (id: string) => {
+  const [r] = await db().select().from(products).innerJoin(productStock, eq(productStock.productId, products.id)).where(eq(products.id, id));
+  return r && { ...r.products, ...r.product_stock };
+};
 
 const eventBody = (over: Record<string, unknown> = {}) => ({
   name: 'Summer Sale Sneakers',

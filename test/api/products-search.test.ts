@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hideListing } from '../../src/core/catalog/index.ts';
-import { products } from '../../src/core/db/schema/index.ts';
+import { products, productStock } from '../../src/core/db/schema/index.ts';
 import { setShopBan } from '../../src/core/shops/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpAdmin, signUpShop } from '../helpers/factories.ts';
@@ -23,11 +23,10 @@ async function list(client: TestClient, name: string, body: Record<string, unkno
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   ids[name] = res.body.product._id;
   // Units sold and ratings move only with orders and reviews (later issues); set them as those would.
-  if (counters)
-    await app.core.database.db
-      .update(products)
-      .set({ soldCount: counters.sold, ratingSum: counters.sum, ratingCount: counters.count })
-      .where(eq(products.id, ids[name]!));
+  if (counters) {
+    await app.core.database.db.update(products).set({ ratingSum: counters.sum, ratingCount: counters.count }).where(eq(products.id, ids[name]!));
+    await app.core.database.db.update(productStock).set({ soldCount: counters.sold }).where(eq(productStock.productId, ids[name]!));
+  }
 }
 
 beforeAll(async () => {
@@ -77,7 +76,7 @@ describe('GET /product/get-all-products', () => {
   it('lists only active products of live shops, newest first, with total, page and pages (no events, hidden items or banned shops)', async () => {
     const body = await search('');
     expect(names(body)).toEqual(['Wireless Earbuds', 'Gaming Laptop', 'Trail Running Shoes', 'Canvas Tote', 'Leather Backpack']);
-    expect(body).toMatchObject({ success: true, total: 5, page: 1, pages: 1 });
+    expect(body).toMatchObject({ success: true, total: 5, page: 1, pages: 1, totalExact: true });
   });
 
   it('embeds the public shop with its rating averaged over all its listings', async () => {
@@ -248,6 +247,34 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
       expect(own.body.products.map((p: { name: string }) => p.name)).toEqual(['Second Lamp', 'First Lamp']);
     } finally {
       await cached.close();
+    }
+  });
+});
+
+describe('CATALOG_TOTAL_MAX', () => {
+  it('counts matches only up to the bound: past it, total is the bound and totalExact false, and later pages still answer', async () => {
+    const bounded = await startTestApp({ env: { CATALOG_TOTAL_MAX: '2', CATALOG_PAGE_CACHE_MS: '0', LIST_TOTAL_CACHE_MS: '0' } });
+    try {
+      const shop = await signUpShop(bounded, { name: 'Bound Bazaar' });
+      for (const [name, price] of [['Oak Stool', 10], ['Oak Table', 90], ['Pine Shelf', 40]] as const) {
+        const res = await shop.client.post('/product', { name, description: 'Wooden furniture.', tags: [], stock: 5, images: [PNG_URL], category: 'Others', originalPrice: price });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      const get = async (query: string) => {
+        const res = await bounded.client().get(`/product/get-all-products${query}`);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return { names: res.body.products.map((p: { name: string }) => p.name), total: res.body.total, pages: res.body.pages, totalExact: res.body.totalExact };
+      };
+      expect(await get('?limit=1')).toEqual({ names: ['Pine Shelf'], total: 2, pages: 2, totalExact: false });
+      expect(await get('?limit=1&page=3')).toEqual({ names: ['Oak Stool'], total: 2, pages: 2, totalExact: false });
+      // Exactly the bound, and below it, are exact counts.
+      expect(await get('?q=oak')).toMatchObject({ total: 2, pages: 1, totalExact: true });
+      expect(await get('?q=pine')).toMatchObject({ total: 1, totalExact: true });
+      // A shop's own list is not the public catalog: always an exact count.
+      const own = await shop.client.get(`/product/shop/${shop.seller._id}`);
+      expect(own.body).toMatchObject({ total: 3, totalExact: true });
+    } finally {
+      await bounded.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { products } from '../../src/core/db/schema/index.ts';
+import { products, productStock } from '../../src/core/db/schema/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpShop, signUpUser } from '../helpers/factories.ts';
 import type { TestClient } from '../helpers/http.ts';
@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const db = () => app.core.database.db;
-const row = async (id: string) => (await db().select().from(products).where(eq(products.id, id)))[0];
+// The listing's row with its stock row's columns beside them.
+const row = async (id: string) => {
+  const [r] = await db().select().from(products).innerJoin(productStock, eq(productStock.productId, products.id)).where(eq(products.id, id));
+  return r && { ...r.products, ...r.product_stock };
+};
 const mediaFile = (publicId: string) => path.join(app.config.media.dir, publicId);
 
 const productBody = (over: Record<string, unknown> = {}) => ({
@@ -198,7 +202,8 @@ describe('GET /product/:id', () => {
 describe('PUT /product/:id', () => {
   it('when the owner edits prices and stock, stores cents and answers the updated product; sold_out and ratings stay', async () => {
     const created = await createProduct(seller.client);
-    await db().update(products).set({ soldCount: 7, ratingSum: 9, ratingCount: 2 }).where(eq(products.id, created._id));
+    await db().update(products).set({ ratingSum: 9, ratingCount: 2 }).where(eq(products.id, created._id));
+    await db().update(productStock).set({ soldCount: 7 }).where(eq(productStock.productId, created._id));
     const res = await seller.client.put(`/product/${created._id}`, {
       originalPrice: '30.10',
       discountPrice: null,

@@ -150,7 +150,7 @@ describe('mvshop order refund', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.json()).toMatchObject({ _id: orderId, status: 'Refund Success', paymentInfo: { status: 'refunded' } });
     expect(res.json()).not.toHaveProperty('dryRun');
-    expect(await one(`SELECT stock, sold_count FROM products WHERE id = $1`, [productId])).toEqual({ stock: 5, sold_count: 0 });
+    expect(await one(`SELECT stock, sold_count FROM product_stock WHERE product_id = $1`, [productId])).toEqual({ stock: 5, sold_count: 0 });
     const audit = await sql.query(`SELECT actor, reason, details FROM audit_log WHERE action = 'order.refund' AND target = $1`, [orderId]);
     expect(audit.rows).toEqual([
       { actor: 'operator:ops-ivan', reason: 'damaged in transit', details: expect.objectContaining({ buyerReason: 'arrived broken', totalMinor: 6000 }) },

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/core/db/index.ts';
 import { users } from '../../src/core/db/schema/index.ts';
 import { createLogger, errorForLog } from '../../src/core/index.ts';
+import { errorMessageOf } from '../../src/core/shared/log.ts';
+import { runLogged } from '../../src/worker/job-log.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
 let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -71,5 +73,20 @@ describe('the logger', () => {
     for (const value of [EMAIL, 'hunter2-secret', 'tok_secret', 'Evergreen', 'Spooner', 'ZX-9876', '867 5309', 'DE8937', 'abc.def', 'token=abc'])
       expect(text()).not.toContain(value);
     expect(text()).toContain('a***@example.com');
+  });
+
+  it("a worker job whose query fails logs the statement and SQLSTATE, not the buyer's email and address it carried", async () => {
+    const address = '742 Evergreen Terrace, Springfield';
+    const job = () =>
+      database.db.execute(sql`INSERT INTO users (id, name, email, password_hash, created_at) VALUES ('usr_log_3', 'Ann', ${EMAIL}, 'x', ${address}::timestamptz)`).then(() => ({}));
+    const { log, text } = capture();
+    const err = await runLogged(log, job, () => false).then(() => undefined, (e: unknown) => e);
+    expect(String((err as Error).message)).toContain(EMAIL);
+    const line = JSON.parse(text()) as { outcome: string; err: Record<string, unknown> };
+    expect(line.outcome).toBe('failed');
+    expect(line.err).toMatchObject({ code: '22007', statement: 'insert into users' });
+    // What an outbox row keeps as last_error is the same reduced message.
+    expect(errorMessageOf(err)).toBe('database error 22007 in insert into users');
+    for (const value of [EMAIL, 'ann.secret', 'Evergreen', 'Springfield']) expect(text()).not.toContain(value);
   });
 });

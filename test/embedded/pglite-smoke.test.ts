@@ -6,7 +6,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createCore, loadConfig } from '../../src/core/index.ts';
-import { outbox, products } from '../../src/core/db/schema/index.ts';
+import { outbox, productStock } from '../../src/core/db/schema/index.ts';
 import { addToCart, listProduct, placeCodOrder } from '../helpers/commerce.ts';
 import { PASSWORD, signUpShop, signUpUser, uniqueEmail } from '../helpers/factories.ts';
 import { TEST_ORIGIN, TestClient } from '../helpers/http.ts';
@@ -103,10 +103,10 @@ describe('embedded default (PGlite in memory, no Redis)', () => {
       ['Beta', 7.5],
     ]);
     const stock = await api.core.database.db
-      .select({ id: products.id, stock: products.stock, sold: products.soldCount })
-      .from(products)
-      .where(inArray(products.id, [pa, pb]))
-      .orderBy(products.stock);
+      .select({ id: productStock.productId, stock: productStock.stock, sold: productStock.soldCount })
+      .from(productStock)
+      .where(inArray(productStock.productId, [pa, pb]))
+      .orderBy(productStock.stock);
     expect(stock).toEqual([
       { id: pb, stock: 2, sold: 1 },
       { id: pa, stock: 3, sold: 2 },

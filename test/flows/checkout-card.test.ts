@@ -178,7 +178,7 @@ describe('stock gone after payment', () => {
     const { buyer, pa } = await cartWithTwoShops(2);
     const { intentId, checkoutId } = await pay(buyer.client);
     stripe.succeed(intentId);
-    await rows(sql`UPDATE products SET stock = 1 WHERE id = ${pa}`);
+    await rows(sql`UPDATE product_stock SET stock = 1 WHERE product_id = ${pa}`);
     const res = await createOrder(buyer.client, intentId);
     expect(res.status).toBe(409);
     expect(res.body.message).toMatch(/refunded in full/);
@@ -189,7 +189,7 @@ describe('stock gone after payment', () => {
     expect(payment!.status).toBe('refunded');
     expect(await rows(sql`SELECT id FROM orders WHERE checkout_id = ${checkoutId}`)).toHaveLength(0);
     await app.mail.waitFor(buyer.email, (m) => /payment is being refunded/.test(m.subject));
-    const [stock] = await rows<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${pa}`);
+    const [stock] = await rows<{ stock: number }>(sql`SELECT stock FROM product_stock WHERE product_id = ${pa}`);
     expect(stock!.stock).toBe(1);
   });
 
@@ -197,7 +197,7 @@ describe('stock gone after payment', () => {
     const { buyer, pa } = await cartWithTwoShops(2);
     const { intentId, checkoutId } = await pay(buyer.client);
     stripe.succeed(intentId);
-    await rows(sql`UPDATE products SET stock = 0 WHERE id = ${pa}`);
+    await rows(sql`UPDATE product_stock SET stock = 0 WHERE product_id = ${pa}`);
     stripe.injectFault({ method: 'POST', path: '/v1/refunds', kind: 'error500-after-commit' });
     const res = await createOrder(buyer.client, intentId);
     expect(res.status).toBe(409);
@@ -220,7 +220,7 @@ describe('the reconciler', () => {
     const { buyer: b2, pa } = await cartWithTwoShops(2);
     const paid = await pay(b2.client);
     stripe.succeed(paid.intentId);
-    await rows(sql`UPDATE products SET stock = 0 WHERE id = ${pa}`);
+    await rows(sql`UPDATE product_stock SET stock = 0 WHERE product_id = ${pa}`);
     stripe.injectFault({ method: 'POST', path: '/v1/refunds', kind: 'drop-connection', times: 2 });
     expect((await createOrder(b2.client, paid.intentId)).status).toBe(409);
     const [before] = await rows<{ status: string }>(sql`SELECT status FROM refunds WHERE checkout_id = ${paid.checkoutId}`);

@@ -44,7 +44,7 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
       expect(order).toEqual(stored);
     }
 
-    const stock = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM products WHERE id = ${pa}`);
+    const stock = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${pa}`);
     expect(stock).toEqual({ stock: 3, sold_count: 2 });
     const cart = await buyer.client.get('/cart/get-cart');
     expect(cart.body.cart.itemCount).toBe(0);
@@ -68,7 +68,7 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     const p = await listProduct(shop.client, { name: 'Vanishing lamp', stock: 2 });
     const buyer = await signUpUser(app);
     await addToCart(buyer.client, p, 2);
-    await queryRows(app.core.database.db, sql`UPDATE products SET stock = 1 WHERE id = ${p}`);
+    await queryRows(app.core.database.db, sql`UPDATE product_stock SET stock = 1 WHERE product_id = ${p}`);
     const res = await placeCodOrder(buyer.client);
     expect(res.status).toBe(409);
     expect(res.body.message).toContain('Vanishing lamp');
@@ -88,7 +88,7 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
     expect(statuses.filter((s) => s === 409)).toHaveLength(40);
-    const after = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM products WHERE id = ${p}`);
+    const after = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${p}`);
     expect(after).toEqual({ stock: 0, sold_count: 10 });
     const lines = await row<{ units: number }>(sql`SELECT COALESCE(SUM(qty), 0)::int AS units FROM order_lines WHERE product_id = ${p}`);
     expect(lines.units).toBe(10);
@@ -105,7 +105,7 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     const results = await Promise.all([placeCodOrder(buyer.client), placeCodOrder(buyer.client), placeCodOrder(buyer.client)]);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 201)) expect(r.status).toBe(409);
-    const after = await row<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${p}`);
+    const after = await row<{ stock: number }>(sql`SELECT stock FROM product_stock WHERE product_id = ${p}`);
     expect(after.stock).toBe(8);
   });
 

@@ -55,7 +55,7 @@ describe('finalize under a deterministic interleaving', () => {
 
     const [row] = await queryRows<{ stock: number; sold_count: number }>(
       app.core.database.db,
-      sql`SELECT stock, sold_count FROM products WHERE id = ${p}`,
+      sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${p}`,
     );
     expect(row).toEqual({ stock: 0, sold_count: 1 });
     const [orders] = await queryRows<{ n: number }>(app.core.database.db, sql`SELECT COUNT(*)::int AS n FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.product_id = ${p}`);

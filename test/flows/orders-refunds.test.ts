@@ -110,7 +110,7 @@ describe('refunds', () => {
     expect(await rows(sql`SELECT id FROM ledger_journals WHERE kind = 'order-refund' AND ref = ${orderA._id}`)).toHaveLength(1);
     const refundCalls = stripe.requests.filter((r) => r.path === '/v1/refunds' && r.method === 'POST' && !r.replayed);
     expect(refundCalls.filter((r) => r.idempotencyKey === `refund-${orderA._id}`).length).toBeGreaterThanOrEqual(1);
-    const [p] = await rows<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM products WHERE id = ${pa}`);
+    const [p] = await rows<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${pa}`);
     expect(p).toEqual({ stock: 5, sold_count: 0 });
     const bal = await balances(app);
     expect(bal[`shop:${a.seller._id}:pending`]).toBe(0);
@@ -212,7 +212,7 @@ describe('refunds', () => {
     expect(done.body.order.status).toBe('Refund Success');
     expect(await rows(sql`SELECT id FROM refunds WHERE order_id = ${orderId}`)).toHaveLength(0);
     await app.mail.waitFor(buyer.email, (m) => m.subject === `Order ${orderId} is cancelled`);
-    const [stock] = await rows<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${p}`);
+    const [stock] = await rows<{ stock: number }>(sql`SELECT stock FROM product_stock WHERE product_id = ${p}`);
     expect(stock!.stock).toBe(3);
   });
 

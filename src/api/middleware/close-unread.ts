@@ -43,6 +43,10 @@ function lingerOnClose(socket: Socket): void {
  * The close lingers (LINGER_MS, LINGER_BYTES at most) so the response reaches the client whole.
  */
 export const closeUnreadBodies: RequestHandler = (req, res, next) => {
+  // A request without a body has nothing left to read, yet its `complete` is still false while a
+  // synchronous handler answers (the parser marks it after the request event returns): closing
+  // then would end every keep-alive connection that a fast GET answered at once.
+  if (!hasBody(req.headers)) return next();
   const writeHead = res.writeHead;
   res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
     if (!req.complete && !this.headersSent) {
@@ -53,3 +57,7 @@ export const closeUnreadBodies: RequestHandler = (req, res, next) => {
   } as typeof writeHead;
   next();
 };
+
+/** As Node's HTTP parser decides it: a request has a body when it is chunked or declares a non-zero length. */
+const hasBody = (h: { 'transfer-encoding'?: string; 'content-length'?: string }) =>
+  h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');

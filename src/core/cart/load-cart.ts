@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { prepared } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { cartItems } from '../db/schema/commerce.ts';
-import { products, shops, users, type Image } from '../db/schema/index.ts';
+import { products, productStock, shops, users, type Image } from '../db/schema/index.ts';
 
 export interface CartRow {
   productId: string;
@@ -32,7 +32,7 @@ const lineColumns = {
     kind: products.kind,
     images: products.images,
     priceMinor: products.priceMinor,
-    stock: products.stock,
+    stock: productStock.stock,
     status: products.status,
     deletedAt: products.deletedAt,
     startsAt: products.startsAt,
@@ -76,6 +76,7 @@ const cartOf = prepared((db) =>
     .select({ qty: cartItems.qty, ...lineColumns })
     .from(cartItems)
     .innerJoin(products, eq(products.id, cartItems.productId))
+    .innerJoin(productStock, eq(productStock.productId, products.id))
     .innerJoin(shops, eq(shops.id, products.shopId))
     .where(eq(cartItems.userId, sql.placeholder('userId')))
     .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
@@ -96,6 +97,7 @@ const cartWithListingOf = prepared((db) =>
   db
     .select({ qty: cartItems.qty, ...lineColumns })
     .from(products)
+    .innerJoin(productStock, eq(productStock.productId, products.id))
     .innerJoin(shops, eq(shops.id, products.shopId))
     .leftJoin(cartItems, and(eq(cartItems.userId, sql.placeholder('userId')), eq(cartItems.productId, products.id)))
     .where(
@@ -151,6 +153,7 @@ export async function takeCart(ctx: Ctx, userId: string): Promise<TakenCart> {
     })
     .from(taken)
     .innerJoin(products, eq(products.id, taken.productId))
+    .innerJoin(productStock, eq(productStock.productId, products.id))
     .innerJoin(shops, eq(shops.id, products.shopId))
     .innerJoin(users, eq(users.id, taken.userId))
     .orderBy(asc(taken.createdAt), asc(taken.productId))

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { reviewDto } from '../reviews/index.ts';
-import { imageDto, listingKinds, moderationStatuses, products, shops } from '../db/schema/index.ts';
+import { imageDto, listingKinds, moderationStatuses, products, productStock, shops } from '../db/schema/index.ts';
 import { isoTime } from '../shared/dto.ts';
 import { idSchema } from '../shared/ids.ts';
 import { listingId } from './fields.ts';
 import { minorToMajor } from '../shared/money.ts';
 import { publicShopDto, toPublicShopDto } from '../shops/index.ts';
 
-export type ListingRow = Omit<typeof products.$inferSelect, 'search'>;
+export type ListingRow = Omit<typeof products.$inferSelect, 'search'> & Pick<typeof productStock.$inferSelect, 'stock' | 'soldCount'>;
 /** The shop columns a listing reads (see `shopColumns`). */
 export type ShopRow = Pick<typeof shops.$inferSelect, 'id' | 'name' | 'description' | 'avatar' | 'address' | 'createdAt' | 'deletedAt' | 'bannedAt'>;
 

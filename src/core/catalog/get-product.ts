@@ -1,11 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { prepared } from '../db/prepared.ts';
-import { products, shops } from '../db/schema/index.ts';
+import { products, productStock, shops } from '../db/schema/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { productReviewsJson, toReviewDtos } from '../reviews/index.ts';
 import { listingId } from './fields.ts';
-import { canView, listingColumns, parseIdParam, shopColumns, shopRatingOf } from './listings.ts';
+import { canView, listingColumns, parseIdParam, shopColumns, shopRatingOf, withStock } from './listings.ts';
 import { toListingDto, type ProductDetailDto } from './dto.ts';
 
 /*
@@ -21,6 +21,7 @@ const productPage = prepared((db) =>
       reviews: productReviewsJson(products.id),
     })
     .from(products)
+    .innerJoin(productStock, withStock)
     .innerJoin(shops, eq(shops.id, products.shopId))
     .where(and(eq(products.id, sql.placeholder('id')), isNull(products.deletedAt)))
     .prepare('catalog_product_page'),

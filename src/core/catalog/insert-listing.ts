@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
-import { products, type ListingKind, type ModerationStatus } from '../db/schema/index.ts';
+import { withTx } from '../db/tx.ts';
+import { products, productStock, type ListingKind, type ModerationStatus } from '../db/schema/index.ts';
 import { newId } from '../shared/ids.ts';
 import { withStoredImages, type ImageUpload } from '../media/index.ts';
 import { checkImageCount, LISTING_IMAGE_FOLDER } from './images.ts';
@@ -27,23 +28,25 @@ export async function insertListing(ctx: Ctx, kind: ListingKind, input: NewListi
   const id = newId(kind);
   await withStoredImages(ctx, uploads, LISTING_IMAGE_FOLDER, async (images) => {
     const now = ctx.clock.now();
-    await ctx.db.insert(products).values({
-      id,
-      shopId,
-      kind,
-      name: input.name,
-      description: input.description,
-      category: input.category,
-      tags: input.tags,
-      originalPriceMinor: input.originalPrice,
-      discountPriceMinor: input.discountPrice ?? null,
-      stock: input.stock,
-      images,
-      status: initialStatus(ctx),
-      startsAt: input.window?.startsAt ?? null,
-      endsAt: input.window?.endsAt ?? null,
-      createdAt: now,
-      updatedAt: now,
+    await withTx(ctx, async (tx) => {
+      await tx.insert(products).values({
+        id,
+        shopId,
+        kind,
+        name: input.name,
+        description: input.description,
+        category: input.category,
+        tags: input.tags,
+        originalPriceMinor: input.originalPrice,
+        discountPriceMinor: input.discountPrice ?? null,
+        images,
+        status: initialStatus(ctx),
+        startsAt: input.window?.startsAt ?? null,
+        endsAt: input.window?.endsAt ?? null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await tx.insert(productStock).values({ productId: id, stock: input.stock });
     });
   });
   const row = await findListing(ctx.db, id);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
 import { prepared, type Prepared } from '../db/prepared.ts';
-import { products, shops } from '../db/schema/index.ts';
+import { products, productStock, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { offsetOf, pageOf, type Page, type PageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -12,9 +12,12 @@ import { toListingDto, type ListingDto, type ListingRow, type ShopRating, type S
 
 /** Shared reads and checks of listings: who may see and change them, and turning rows into DTOs. */
 
-// Every column but the search vector, which only the database reads.
+// Every column but the search vector, which only the database reads, and the listing's stock row
+// (every query selecting these joins `productStock` on the listing's id: `withStock`).
 const { search: _search, ...columns } = getTableColumns(products);
-export const listingColumns = columns;
+export const listingColumns = { ...columns, stock: productStock.stock, soldCount: productStock.soldCount };
+/** The join condition that brings a listing's stock row into a query of `products`. */
+export const withStock = eq(productStock.productId, products.id);
 
 // What a listing shows of its shop, and what visibility needs; never the password hash or bank details.
 export const shopColumns = {
@@ -68,6 +71,7 @@ export async function findListing(db: Db, id: string): Promise<{ product: Listin
   const [row] = await db
     .select({ product: listingColumns, shop: shopColumns })
     .from(products)
+    .innerJoin(productStock, withStock)
     .innerJoin(shops, eq(shops.id, products.shopId))
     .where(and(eq(products.id, id), isNull(products.deletedAt)));
   return row;
@@ -80,6 +84,7 @@ export async function lockListing(tx: Db, id: string, kind: ListingRow['kind'], 
   const [row] = await tx
     .select(listingColumns)
     .from(products)
+    .innerJoin(productStock, withStock)
     .where(and(eq(products.id, id), eq(products.kind, kind), opts.deleted ? isNotNull(products.deletedAt) : isNull(products.deletedAt)))
     .for('update');
   if (!row) throw notFound(opts.deleted ? `Deleted ${listingWord(kind).toLowerCase()}` : listingWord(kind));
@@ -101,7 +106,7 @@ interface ListingCaches {
   pageTtl: number;
   totals: TtlCache<number>;
   ratings: TtlCache<ShopRating>;
-  pages: TtlCache<Page & { items: ListingDto[] }>;
+  pages: TtlCache<Page & { items: ListingDto[]; totalExact: boolean }>;
 }
 const cachesByDb = new WeakMap<Db, ListingCaches>();
 function cachesFor(ctx: Ctx): ListingCaches {
@@ -172,6 +177,8 @@ export interface ListingQuery {
 interface ListingStatements {
   rows: (db: Db) => Prepared<{ product: ListingRow; shop: ShopRow }[]>;
   count: (db: Db) => Prepared<{ total: number }[]>;
+  /** The count of at most `bound` matches: stops reading after that many. */
+  boundedCount: (db: Db) => Prepared<{ total: number }[]>;
 }
 const statements = new Map<string, ListingStatements>();
 
@@ -187,6 +194,7 @@ function statementsFor(query: ListingQuery): ListingStatements {
       db
         .select({ product: listingColumns, shop: shopColumns })
         .from(products)
+        .innerJoin(productStock, withStock)
         .innerJoin(shops, eq(shops.id, products.shopId))
         .where(where)
         .orderBy(...order)
@@ -195,6 +203,12 @@ function statementsFor(query: ListingQuery): ListingStatements {
         .prepare(''),
     ),
     count: prepared((db) => db.select({ total: count() }).from(products).where(where).prepare('')),
+    boundedCount: prepared((db) =>
+      db
+        .select({ total: count() })
+        .from(db.select({ one: sql`1` }).from(products).where(where).limit(sql.placeholder('bound')).as('matches'))
+        .prepare(''),
+    ),
   };
   statements.set(query.key, found);
   return found;
@@ -209,20 +223,25 @@ export async function listingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-): Promise<Page & { items: ListingDto[] }> {
-  const { rows, count: counted } = statementsFor(query);
-  const [page, total] = await Promise.all([
+  totalMax = 0,
+): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
+  const { rows, count: counted, boundedCount } = statementsFor(query);
+  const [page, found] = await Promise.all([
     rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
-    cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${JSON.stringify(values)}`, async () => {
-      const [row] = await counted(ctx.db).execute(values);
+    cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${totalMax}|${JSON.stringify(values)}`, async () => {
+      // One more than the bound tells "exactly the bound" from "more than it".
+      const [row] = totalMax > 0 ? await boundedCount(ctx.db).execute({ ...values, bound: totalMax + 1 }) : await counted(ctx.db).execute(values);
       return row?.total ?? 0;
     }),
   ]);
-  return { items: await toListingDtos(ctx, page), ...pageOf(total, input) };
+  const totalExact = totalMax === 0 || found <= totalMax;
+  return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
 
 /**
- * The same, for a page everyone sees alike (the public catalog): the whole page is reused for
+ * The same, for a page everyone sees alike (the public catalog), whose total is counted only up to
+ * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "10,000+"):
+ * `totalExact` says whether `total` is the count or that bound. The whole page is reused for
  * CATALOG_PAGE_CACHE_MS (1 s), so the storefront's hottest pages (the first page, popular searches)
  * cost one query per second per process however many shoppers ask. Within that time a page may show
  * a listing's previous stock or price; the product page and checkout always read the row itself.
@@ -232,9 +251,9 @@ export async function sharedListingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-): Promise<Page & { items: ListingDto[] }> {
+): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
-  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input));
+  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, ctx.config.catalogTotalMax));
 }
 
 /**

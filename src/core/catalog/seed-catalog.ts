@@ -29,7 +29,7 @@ export const seedCategories = [
   'Others',
 ] as const;
 
-const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tags: string[] }> = {
+export const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tags: string[] }> = {
   'Computers and Laptops': {
     nouns: ['Laptop', 'Notebook', 'Monitor', 'Keyboard', 'Mouse', 'Docking Station', 'SSD Drive', 'Graphics Card', 'Webcam', 'Router'],
     tags: ['computer', 'laptop', 'gaming', 'office', 'wireless', 'usb', 'portable'],
@@ -72,8 +72,8 @@ const vocabulary: Record<(typeof seedCategories)[number], { nouns: string[]; tag
   },
 };
 
-const adjectives = ['Classic', 'Premium', 'Vintage', 'Compact', 'Ultra', 'Eco', 'Smart', 'Deluxe', 'Modern', 'Rugged', 'Slim', 'Pro', 'Lightweight', 'Handmade', 'Travel'];
-const materials = ['Black', 'White', 'Red', 'Blue', 'Green', 'Leather', 'Wooden', 'Steel', 'Cotton', 'Bamboo'];
+export const adjectives = ['Classic', 'Premium', 'Vintage', 'Compact', 'Ultra', 'Eco', 'Smart', 'Deluxe', 'Modern', 'Rugged', 'Slim', 'Pro', 'Lightweight', 'Handmade', 'Travel'];
+export const materials = ['Black', 'White', 'Red', 'Blue', 'Green', 'Leather', 'Wooden', 'Steel', 'Cotton', 'Bamboo'];
 const shopWords = ['Sunny', 'Urban', 'Corner', 'Maple', 'Harbor', 'Golden', 'Northern', 'Little', 'Bright', 'Old Town'];
 const shopKinds = ['Store', 'Market', 'Emporium', 'Goods', 'Outlet', 'Boutique', 'Trading Co', 'Supply'];
 const blurbs = [
@@ -198,19 +198,25 @@ function buildListings(rnd: Rng, kind: 'product' | 'event', from: number, n: num
   return c;
 }
 
+// The listings and their stock rows in one statement (foreign keys are checked at its end).
 const insertListingsSql = (kind: 'product' | 'event', c: ListingColumns) => sql`
-  INSERT INTO products (id, shop_id, kind, name, description, category, tags, original_price_minor, discount_price_minor,
-                        stock, sold_count, images, status, rating_sum, rating_count, starts_at, ends_at, created_at, updated_at)
-  SELECT l.id, l.shop, ${kind}, l.name, l.description, l.category, string_to_array(l.tags, '|'), l.original, l.discount,
-         l.stock, l.sold, l.images::jsonb, 'active', l.rating_sum, l.rating_count, l.starts, l.ends, l.created, l.created
-  FROM unnest(${sql.param(c.id)}::text[], ${sql.param(c.shop)}::text[], ${sql.param(c.name)}::text[],
+  WITH l AS (
+    SELECT * FROM unnest(${sql.param(c.id)}::text[], ${sql.param(c.shop)}::text[], ${sql.param(c.name)}::text[],
               ${sql.param(c.description)}::text[], ${sql.param(c.category)}::text[], ${sql.param(c.tags)}::text[],
               ${sql.param(c.original)}::bigint[], ${sql.param(c.discount)}::bigint[], ${sql.param(c.stock)}::int[],
               ${sql.param(c.sold)}::int[], ${sql.param(c.images)}::text[], ${sql.param(c.ratingSum)}::int[],
               ${sql.param(c.ratingCount)}::int[], ${sql.param(c.starts)}::timestamptz[], ${sql.param(c.ends)}::timestamptz[],
               ${sql.param(c.created)}::timestamptz[])
        AS l(id, shop, name, description, category, tags, original, discount, stock, sold, images, rating_sum, rating_count,
-            starts, ends, created)`;
+            starts, ends, created)
+  ), listed AS (
+    INSERT INTO products (id, shop_id, kind, name, description, category, tags, original_price_minor, discount_price_minor,
+                          images, status, rating_sum, rating_count, starts_at, ends_at, created_at, updated_at)
+    SELECT l.id, l.shop, ${kind}, l.name, l.description, l.category, string_to_array(l.tags, '|'), l.original, l.discount,
+           l.images::jsonb, 'active', l.rating_sum, l.rating_count, l.starts, l.ends, l.created, l.created
+    FROM l
+  )
+  INSERT INTO product_stock (product_id, stock, sold_count) SELECT l.id, l.stock, l.sold FROM l`;
 
 /**
  * Inserts `shops` shops, then `products` (and `events`) active listings spread evenly across them. Shops
@@ -295,7 +301,7 @@ export async function seedCatalog(
 
   // VACUUM cannot run inside a transaction, so this comes after the commits.
   if (input.analyze) {
-    await ctx.db.execute(is(ctx.db, PgTransaction) ? sql`ANALYZE products` : sql`VACUUM (ANALYZE) products`);
+    await ctx.db.execute(is(ctx.db, PgTransaction) ? sql`ANALYZE products, product_stock` : sql`VACUUM (ANALYZE) products, product_stock`);
     await ctx.db.execute(sql`ANALYZE shops`);
   }
   return { shopIds, productIds: products.ids, productStock: products.stock, eventIds, emails, ms: Date.now() - started };

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { products, type Image, type ModerationStatus } from '../db/schema/index.ts';
+import { products, productStock, type Image, type ModerationStatus } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { withStoredImages, type ImageUpload } from '../media/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
@@ -78,13 +78,13 @@ export async function updateProduct(ctx: Ctx, rawId: unknown, raw: unknown, uplo
           tags: input.tags,
           originalPriceMinor: input.originalPrice,
           discountPriceMinor: input.discountPrice,
-          stock: input.stock,
           ...(uploads && { images }),
           status,
           moderationReason,
           updatedAt: ctx.clock.now(),
         })
         .where(eq(products.id, id));
+      if (input.stock !== undefined) await tx.update(productStock).set({ stock: input.stock }).where(eq(productStock.productId, id));
       return uploads ? row.images : ([] as Image[]);
     }),
   );

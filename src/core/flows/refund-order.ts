@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { isAdmin, type Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
-import { products } from '../db/schema/index.ts';
+import { productStock } from '../db/schema/index.ts';
 import { withTx } from '../db/tx.ts';
 import { orderRefundEntries, platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
@@ -108,9 +108,9 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
     const lines = await tx.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(orderLines.productId);
     for (const l of lines)
       await tx
-        .update(products)
-        .set({ stock: sql`${products.stock} + ${l.qty}`, soldCount: sql`GREATEST(${products.soldCount} - ${l.qty}, 0)`, updatedAt: now })
-        .where(eq(products.id, l.productId));
+        .update(productStock)
+        .set({ stock: sql`${productStock.stock} + ${l.qty}`, soldCount: sql`GREATEST(${productStock.soldCount} - ${l.qty}, 0)` })
+        .where(eq(productStock.productId, l.productId));
     await reverseOrderMoney(c, order);
     const collected = order.paymentStatus === 'succeeded';
     await queueEmail(c, order.buyer.email, collected ? 'order-refunded' : 'order-cancelled', {

@@ -2,7 +2,7 @@ import { and, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { actorLabel } from '../context.ts';
 import { orderEvents, orderLines, orders, payments, type BuyerSnapshot, type checkouts } from '../db/schema/commerce.ts';
-import { outbox, products } from '../db/schema/index.ts';
+import { outbox, products, productStock } from '../db/schema/index.ts';
 import { emailItems, type QueuedEmail } from '../mail/index.ts';
 import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { outboxRows } from '../outbox/index.ts';
@@ -145,7 +145,7 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     sql`WITH ${sql.join(
       writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS (${q.getSQL()})`),
       sql`, `,
-    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT id FROM taken`,
+    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT product_id AS id FROM taken`,
   );
   const took = new Set(taken.map((t) => t.id));
   const missing = lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name }));
@@ -158,24 +158,26 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
 }
 
 /**
- * Takes each line's quantity from its listing's stock, where enough is left and the listing is
- * still on sale; a listing that cannot give it takes nothing, so stock never goes negative. The
- * lines go in sorted by listing id and are updated in that order: the `LIMIT` tells the planner how
+ * Takes each line's quantity from its listing's stock row, where enough is left and the listing is
+ * still on sale; a listing that cannot give it takes nothing, so stock never goes negative. Only the
+ * small `product_stock` row is rewritten, never the listing's wide, heavily indexed `products` row.
+ * The lines go in sorted by listing id and are updated in that order: the `LIMIT` tells the planner how
  * few they are (it guesses 100 rows for any jsonb_to_recordset), so it loops over them through the
- * primary key (EXPLAIN of the generic plan, from a catalog of 1,000 rows up) and checkouts sharing
+ * primary keys (EXPLAIN of the generic plan, from a catalog of 1,000 rows up) and checkouts sharing
  * listings lock them in one order. If a small table gets another plan and two checkouts deadlock,
  * PostgreSQL aborts one and it runs again (`withTxRetry`). The update takes its own row locks: a
  * separate locking subquery in this statement would lock newer row versions than its snapshot
- * updates, and deadlock.
+ * updates, and deadlock. The listing's status is read, not locked: a sale and a seller's hiding of
+ * the listing that commit at the same moment are ordered as if the sale came first.
  */
 function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
   const wanted = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1)));
   return ctx.db
-    .update(products)
-    .set({ stock: sql`${products.stock} - w.qty`, soldCount: sql`${products.soldCount} + w.qty`, updatedAt: ctx.clock.now() })
-    .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w`)
-    .where(and(sql`${products.id} = w.id`, sql`${products.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
-    .returning({ id: products.id });
+    .update(productStock)
+    .set({ stock: sql`${productStock.stock} - w.qty`, soldCount: sql`${productStock.soldCount} + w.qty` })
+    .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w JOIN ${products} ON ${products.id} = w.id`)
+    .where(and(sql`${productStock.productId} = w.id`, sql`${productStock.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
+    .returning({ id: productStock.productId });
 }
 
 /** The coupons a checkout uses, in the fixed order finalizers lock them. */

@@ -2,6 +2,7 @@ import type { Ctx } from '../context.ts';
 import { failQueuedRow, finishQueuedRows, readQueuedRows } from '../outbox/index.ts';
 import { createBatcher } from '../shared/batcher.ts';
 import { AppError, isRetryable } from '../shared/errors.ts';
+import { errorMessageOf } from '../shared/log.ts';
 import { outboxTopics } from './queues.ts';
 
 export type OutboxJobOutcome = 'done' | 'skipped';
@@ -42,8 +43,7 @@ export function createOutboxJobRunner(base: Pick<Ctx, 'db' | 'clock'>): OutboxJo
         if (!topic) throw new AppError('INVALID_STATE', `no handler for outbox topic ${row.topic}`);
         await topic.handler.run(ctx, row);
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        await failQueuedRow(base, row.id, { message, attempts, dead: lastAttempt || !isRetryable(err) });
+        await failQueuedRow(base, row.id, { message: errorMessageOf(err), attempts, dead: lastAttempt || !isRetryable(err) });
         throw err;
       }
       await finish({ id: row.id, attempts, payload: topic.handler.redact ? topic.handler.redact(row.payload) : row.payload });

@@ -3,6 +3,7 @@ import type { Ctx } from '../context.ts';
 import { outbox } from '../db/schema/index.ts';
 import { queryRows } from '../db/tx.ts';
 import { isRetryable } from '../shared/errors.ts';
+import { errorMessageOf } from '../shared/log.ts';
 
 export interface OutboxRow {
   id: string;
@@ -76,7 +77,7 @@ export async function processOutboxRow(ctx: Ctx, handlers: OutboxHandlers, row: 
       .where(eq(outbox.id, row.id));
     return true;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessageOf(err);
     const dead = row.attempts >= ctx.config.outbox.maxAttempts || !isRetryable(err);
     ctx.log.warn({ outboxId: row.id, topic: row.topic, attempts: row.attempts, err, dead }, 'outbox delivery failed');
     await ctx.db

@@ -120,6 +120,12 @@ export function errorForLog(err: unknown, depth = 0): Record<string, unknown> {
   return out;
 }
 
+/**
+ * An error's message as it may be kept where operators read it (an outbox row's last_error): the logged
+ * message, so a database error is its SQLSTATE and statement, never the values it carried.
+ */
+export const errorMessageOf = (err: unknown): string => String(errorForLog(err).message ?? '');
+
 /** The process logger: JSON lines, the sensitive keys censored and the error serializer above. */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
   return pino(

@@ -47,8 +47,6 @@ export const products = pgTable(
     priceMinor: bigint('price_minor', { mode: 'number' })
       .notNull()
       .generatedAlwaysAs(sql`COALESCE(discount_price_minor, original_price_minor)`),
-    stock: integer('stock').notNull(),
-    soldCount: integer('sold_count').notNull().default(0),
     images: jsonb('images').$type<Image[]>().notNull().default(sql`'[]'::jsonb`),
     status: text('status').$type<ModerationStatus>().notNull().default('active'),
     moderationReason: text('moderation_reason'),
@@ -67,8 +65,6 @@ export const products = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    check('products_stock_ck', sql`${t.stock} >= 0`),
-    check('products_sold_ck', sql`${t.soldCount} >= 0`),
     check('products_price_ck', sql`${t.originalPriceMinor} >= 0`),
     check(
       'products_discount_ck',
@@ -85,12 +81,33 @@ export const products = pgTable(
     // ascending: a backward scan serves `ORDER BY … DESC`, whose NULLS FIRST a `.desc()` index (drizzle
     // writes DESC NULLS LAST) would not match.
     index('products_public_price_idx').on(t.priceMinor, t.id).where(publicListing(t, 'product')),
-    index('products_public_sold_idx').on(t.soldCount, t.id).where(publicListing(t, 'product')),
     index('products_public_rating_idx').on(ratingX10(t), t.ratingCount, t.id).where(publicListing(t, 'product')),
     index('products_public_category_idx').on(t.category, t.createdAt, t.id).where(publicListing(t, 'product')),
     index('products_public_shop_idx').on(t.shopId, t.createdAt, t.id).where(publicListing(t, 'product')),
     index('products_public_events_idx').on(t.endsAt, t.startsAt).where(publicListing(t, 'event')),
     // Serves the admin lists by status and, with kind = 'product' AND status = 'active', the public "newest".
     index('products_moderation_idx').on(t.kind, t.status, t.createdAt, t.id).where(sql`${t.deletedAt} IS NULL`),
+  ],
+);
+
+/**
+ * A listing's stock and units sold, apart from its `products` row: a sale rewrites this small row (its
+ * primary key and the best-selling index) instead of a wide row with a dozen indexes and a search
+ * vector. Every listing has exactly one, written with it (insertListing).
+ */
+export const productStock = pgTable(
+  'product_stock',
+  {
+    productId: text('product_id')
+      .primaryKey()
+      .references(() => products.id),
+    stock: integer('stock').notNull(),
+    soldCount: integer('sold_count').notNull().default(0),
+  },
+  (t) => [
+    check('product_stock_stock_ck', sql`${t.stock} >= 0`),
+    check('product_stock_sold_ck', sql`${t.soldCount} >= 0`),
+    // The best-selling sort walks this backward and joins products by key, stopping after a page.
+    index('product_stock_sold_idx').on(t.soldCount, t.productId),
   ],
 );
