@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { uniqueEmail } from '../helpers/factories.ts';
+import { TestClient } from '../helpers/http.ts';
 import { TEST_REDIS_URL } from '../helpers/services.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -47,6 +48,10 @@ describe('a Redis outage', () => {
     await waitFor(() => count(/^Redis unavailable/) === 1, 'the outage is logged');
     // Requests keep being served meanwhile, and ioredis keeps retrying in the background.
     for (let i = 0; i < 3; i++) expect((await login(randomIp())).status).toBe(401);
+    // Readiness says so, in the documented 503 body (the client checks it against the document).
+    const ready = await new TestClient(app.url).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ success: false, status: 'not ready', checks: { database: 'ok', redis: expect.stringMatching(/^down: /) } });
     await new Promise((r) => setTimeout(r, 500));
     expect(count(/^Redis unavailable/)).toBe(1);
 

@@ -46,6 +46,16 @@ const routes: Route[] = Object.entries(document.paths as Json)
 
 const compiled = new Map<object, ValidateFunction>();
 
+/** The errors of `value` against a schema of the document (its `$ref`s resolved), or null when it matches. */
+export function schemaErrors(schema: object, value: unknown): string | null {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(inlineRefs(schema) as Json);
+    compiled.set(schema, validate);
+  }
+  return validate(value) ? null : ajv.errorsText(validate.errors);
+}
+
 /** Throws when a JSON response to `method path` does not match what the document says for its status. */
 export function assertMatchesContract(method: string, url: string, status: number, contentType: string | null, body: unknown): void {
   if (!contentType?.includes('application/json')) return;
@@ -55,11 +65,6 @@ export function assertMatchesContract(method: string, url: string, status: numbe
   const response = route.responses[String(status)] ?? route.responses.default;
   const schema = response?.content?.['application/json']?.schema;
   if (!schema) throw new Error(`Contract: ${method} ${path} answered ${status} with JSON, which the OpenAPI document does not list`);
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(inlineRefs(schema) as Json);
-    compiled.set(schema, validate);
-  }
-  if (!validate(body))
-    throw new Error(`Contract: ${method} ${path} ${status} does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+  const errors = schemaErrors(schema, body);
+  if (errors) throw new Error(`Contract: ${method} ${path} ${status} does not match the OpenAPI document: ${errors}\n${JSON.stringify(body).slice(0, 500)}`);
 }

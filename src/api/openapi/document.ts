@@ -56,19 +56,20 @@ function errorCodes(op: Operation): ErrorCode[] {
 
 const errorRef = { $ref: '#/components/schemas/Error' };
 
+/** A body that is exactly `success` and the keys of core's response schemas. */
+const exactBody = (success: boolean, keys: Record<string, z.ZodType>, example: Json): Json => ({
+  type: 'object',
+  required: ['success', ...Object.keys(keys)],
+  properties: { success: { const: success }, ...Object.fromEntries(Object.entries(keys).map(([key, schema]) => [key, jsonSchema(schema, 'output')])) },
+  additionalProperties: false,
+  example,
+});
+
 function responses(op: Operation): Json {
   const success = op.status ?? 200;
   const example = { success: true, ...op.example };
   // With core's response schemas the body is exactly those keys; without, it has at least the example's.
-  const body = op.response
-    ? {
-        type: 'object',
-        required: ['success', ...Object.keys(op.response)],
-        properties: { success: { const: true }, ...Object.fromEntries(Object.entries(op.response).map(([key, schema]) => [key, jsonSchema(schema, 'output')])) },
-        additionalProperties: false,
-        example,
-      }
-    : { allOf: [{ $ref: '#/components/schemas/Success' }], required: Object.keys(op.example), example };
+  const body = op.response ? exactBody(true, op.response, example) : { allOf: [{ $ref: '#/components/schemas/Success' }], required: Object.keys(op.example), example };
   const content: Json =
     op.produces === 'text/html'
       ? { 'text/html': { schema: { type: 'string' } } }
@@ -83,7 +84,9 @@ function responses(op: Operation): Json {
   if (op.alsoStatus) out[String(op.alsoStatus)] = { description: 'Success: it already existed', content };
   if (op.degraded) {
     const example = { success: false, ...op.degraded.example };
-    const schema = { type: 'object', required: ['success', ...Object.keys(op.degraded.example)], properties: { success: { const: false } }, example };
+    const schema = op.degraded.response
+      ? exactBody(false, op.degraded.response, example)
+      : { type: 'object', required: ['success', ...Object.keys(op.degraded.example)], properties: { success: { const: false } }, example };
     out[String(op.degraded.status)] = { description: 'Not ready', content: { 'application/json': { schema } } };
   }
   const byStatus = new Map<number, ErrorCode[]>();

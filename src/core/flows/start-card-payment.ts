@@ -4,12 +4,21 @@ import type { Ctx } from '../context.ts';
 import { checkouts } from '../db/schema/commerce.ts';
 import type { PaymentProvider } from '../payments/index.ts';
 import { AppError } from '../shared/errors.ts';
-import { newId } from '../shared/ids.ts';
+import { idSchema, newId } from '../shared/ids.ts';
 import { minorToMajor } from '../shared/money.ts';
 import { parseInput } from '../shared/validation.ts';
 import { couponCodeField, priceCheckout, shippingAddressSchema } from './price-checkout.ts';
 
 export const startCardPaymentInput = z.object({ shippingAddress: shippingAddressSchema, couponCode: couponCodeField });
+
+/** What the storefront confirms the card payment with: Stripe's client secret for the priced total. */
+export const cardPaymentDto = z.object({
+  checkoutId: idSchema('checkout'),
+  client_secret: z.string().nullable(),
+  amount: z.number(),
+  currency: z.string(),
+});
+export type CardPaymentDto = z.infer<typeof cardPaymentDto>;
 
 export function requirePayments(ctx: Ctx): PaymentProvider {
   if (!ctx.ports.payments)
@@ -22,12 +31,12 @@ export function requirePayments(ctx: Ctx): PaymentProvider {
  * exactly that amount. The same cart reuses the same intent; a changed cart updates its amount.
  * Any amount the client sends is ignored.
  */
-export async function startCardPayment(ctx: Ctx, userId: string, raw: unknown) {
+export async function startCardPayment(ctx: Ctx, userId: string, raw: unknown): Promise<CardPaymentDto> {
   const provider = requirePayments(ctx);
   const input = parseInput(startCardPaymentInput, raw);
   const { snapshot, fingerprint } = await priceCheckout(ctx, userId, input);
   const currency = ctx.config.currency;
-  const answer = (checkoutId: string, clientSecret: string | null) => ({
+  const answer = (checkoutId: string, clientSecret: string | null): CardPaymentDto => ({
     checkoutId,
     client_secret: clientSecret,
     amount: minorToMajor(snapshot.totalMinor),

@@ -1,4 +1,5 @@
 import { inArray, like } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { ledgerBalances } from '../db/schema/commerce.ts';
 import { minorToMajor } from '../shared/money.ts';
@@ -53,7 +54,17 @@ export async function stageBalances(ctx: Ctx, stage: ShopStage): Promise<Map<str
  * A seller's balances as the API shows them: major units, with the currency. A negative available
  * balance (refunds after settlement) shows as `available: 0` and a `debt`; later settlements repay it.
  */
-export function toBalanceDto(b: ShopBalances, currency: string) {
+export const balanceDto = z.object({
+  pending: z.number(),
+  available: z.number(),
+  onHold: z.number(),
+  paidOut: z.number(),
+  debt: z.number(),
+  currency: z.string(),
+});
+export type BalanceDto = z.infer<typeof balanceDto>;
+
+export function toBalanceDto(b: ShopBalances, currency: string): BalanceDto {
   return {
     pending: minorToMajor(b.pendingMinor),
     available: minorToMajor(Math.max(b.availableMinor, 0)),
@@ -63,8 +74,6 @@ export function toBalanceDto(b: ShopBalances, currency: string) {
     currency,
   };
 }
-export type BalanceDto = ReturnType<typeof toBalanceDto>;
-
 export async function shopBalanceDto(ctx: Ctx, shopId: string): Promise<BalanceDto> {
   return toBalanceDto(await shopBalances(ctx, shopId), ctx.config.currency);
 }

@@ -1,25 +1,29 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { queryRows } from '../db/tx.ts';
 import { minorToMajor } from '../shared/money.ts';
 import { offsetOf, pageInput, pageOf, type Page } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
-import { shopAccounts, type ShopStage } from './accounts.ts';
+import { shopAccounts, shopStages, type ShopStage } from './accounts.ts';
 import { checkShopBooksReader } from './shop-reader.ts';
-import { entryKindSql, type TransactionKind } from './entry-kinds.ts';
+import { entryKindSql, transactionKinds, type TransactionKind } from './entry-kinds.ts';
+import { isoTime } from '../shared/dto.ts';
+import { idSchema } from '../shared/ids.ts';
 
-export interface TransactionDto {
-  _id: string;
-  kind: TransactionKind;
-  account: ShopStage;
-  amount: number;
+export const transactionDto = z.object({
+  _id: idSchema('entry'),
+  kind: z.enum(transactionKinds),
+  account: z.enum(shopStages),
+  amount: z.number(),
   /** The account's balance right after this entry. */
-  balance: number;
+  balance: z.number(),
   /** The order (`ord_…`) or withdrawal (`wd_…`) it belongs to. */
-  reference: string;
-  currency: string;
-  createdAt: string;
-}
+  reference: z.string(),
+  currency: z.string(),
+  createdAt: isoTime,
+});
+export type TransactionDto = z.infer<typeof transactionDto>;
 
 /**
  * A seller's ledger history, newest first: every movement of their money, why, and what it left
