@@ -30,7 +30,7 @@ import { postMessageInput } from '../../core/messaging/post-message.ts';
 import { pageDto, pageInput } from '../../core/shared/pagination.ts';
 import { requiredReason } from '../../core/shared/fields.ts';
 import type { IdKind } from '../../core/shared/id-kinds.ts';
-import { listingDto, productDetailDto } from '../../core/catalog/index.ts';
+import { listingDto, listingPageDto, productDetailDto } from '../../core/catalog/index.ts';
 import { publicUserDto, userDto } from '../../core/users/index.ts';
 import { publicShopDto, sellerDto } from '../../core/shops/index.ts';
 import { cartDto } from '../../core/cart/index.ts';
@@ -45,6 +45,7 @@ import {
   sampleCoupon,
   sampleEvent,
   sampleListing,
+  sampleListingPage,
   sampleMessage,
   sampleMessagePage,
   sampleOrder,
@@ -156,18 +157,18 @@ export const operations: Operation[] = [
 
   // Catalog
   { method: 'post', path: '/api/v1/product', summary: 'List a product (multipart with `images`)', tag: 'product', guard: 'seller', body: { schema: createProductInput, media: 'multipart', files: 'images' }, status: 201, example: { product: sampleListing }, response: { product: listingDto } },
-  { method: 'get', path: '/api/v1/product/get-all-products', summary: 'Search the live catalog', tag: 'product', guard: 'public', query: searchProductsInput, example: { products: [sampleListing], ...samplePage }, response: { products: z.array(listingDto), ...pageDto.shape } },
-  { method: 'get', path: '/api/v1/product/admin-all-products', summary: 'Every product, any status', tag: 'admin', guard: 'admin', query: adminProductsInput, example: { products: [sampleListing], ...samplePage }, response: { products: z.array(listingDto), ...pageDto.shape } },
-  { method: 'get', path: '/api/v1/product/shop/:id', summary: 'A shop\'s products (its owner also sees hidden ones)', tag: 'product', guard: 'public', params: { id: 'shop' }, query: shopProductsInput, example: { products: [sampleListing], ...samplePage }, response: { products: z.array(listingDto), ...pageDto.shape } },
+  { method: 'get', path: '/api/v1/product/get-all-products', summary: 'Search the live catalog', tag: 'product', guard: 'public', query: searchProductsInput, example: { products: [sampleListing], ...sampleListingPage }, response: { products: z.array(listingDto), ...listingPageDto.shape } },
+  { method: 'get', path: '/api/v1/product/admin-all-products', summary: 'Every product, any status', tag: 'admin', guard: 'admin', query: adminProductsInput, example: { products: [sampleListing], ...sampleListingPage }, response: { products: z.array(listingDto), ...listingPageDto.shape } },
+  { method: 'get', path: '/api/v1/product/shop/:id', summary: 'A shop\'s products (its owner also sees hidden ones)', tag: 'product', guard: 'public', params: { id: 'shop' }, query: shopProductsInput, example: { products: [sampleListing], ...sampleListingPage }, response: { products: z.array(listingDto), ...listingPageDto.shape } },
   { method: 'get', path: '/api/v1/product/:id', summary: 'One product or event', tag: 'product', guard: 'public', params: { id: 'listing' }, example: { product: sampleProductDetail }, response: { product: productDetailDto } },
   { method: 'put', path: '/api/v1/product/:id', summary: 'Edit one of the shop\'s products (multipart)', tag: 'product', guard: 'seller', params: { id: 'product' }, body: { schema: updateProductInput, media: 'multipart', files: 'images' }, example: { product: sampleListing }, response: { product: listingDto } },
   { method: 'delete', path: '/api/v1/product/:id', summary: 'Delete one of the shop\'s products', tag: 'product', guard: 'seller', params: { id: 'product' }, example: { message: 'Product deleted' }, response: { message } },
   { method: 'put', path: '/api/v1/product/create-new-review', summary: 'Review a delivered product', tag: 'product', guard: 'user', body: { schema: createReviewInput, media: 'json' }, status: 201, example: { message: 'Reviewed successfully' }, errors: ['CONFLICT', 'INVALID_STATE'], response: { message } },
   { method: 'post', path: '/api/v1/event/create-event', summary: 'List an event (multipart with `images`)', tag: 'event', guard: 'seller', body: { schema: createEventInput, media: 'multipart', files: 'images' }, status: 201, example: { event: sampleEvent }, response: { event: listingDto } },
-  { method: 'get', path: '/api/v1/event/get-all-events', summary: 'Running and upcoming events', tag: 'event', guard: 'public', query: listEventsInput, example: { events: [sampleEvent], ...samplePage }, response: { events: z.array(listingDto), ...pageDto.shape } },
-  { method: 'get', path: '/api/v1/event/get-all-events/:shopId', summary: 'A shop\'s events', tag: 'event', guard: 'public', params: { shopId: 'shop' }, query: listEventsInput, example: { events: [sampleEvent], ...samplePage }, response: { events: z.array(listingDto), ...pageDto.shape } },
+  { method: 'get', path: '/api/v1/event/get-all-events', summary: 'Running and upcoming events', tag: 'event', guard: 'public', query: listEventsInput, example: { events: [sampleEvent], ...sampleListingPage }, response: { events: z.array(listingDto), ...listingPageDto.shape } },
+  { method: 'get', path: '/api/v1/event/get-all-events/:shopId', summary: 'A shop\'s events', tag: 'event', guard: 'public', params: { shopId: 'shop' }, query: listEventsInput, example: { events: [sampleEvent], ...sampleListingPage }, response: { events: z.array(listingDto), ...listingPageDto.shape } },
   { method: 'delete', path: '/api/v1/event/delete-event/:id', summary: 'Delete one of the shop\'s events', tag: 'event', guard: 'seller', params: { id: 'event' }, example: { message: 'Event deleted' }, response: { message } },
-  { method: 'get', path: '/api/v1/event/admin-all-events', summary: 'Every event, any status', tag: 'admin', guard: 'admin', query: adminEventsInput, example: { events: [sampleEvent], ...samplePage }, response: { events: z.array(listingDto), ...pageDto.shape } },
+  { method: 'get', path: '/api/v1/event/admin-all-events', summary: 'Every event, any status', tag: 'admin', guard: 'admin', query: adminEventsInput, example: { events: [sampleEvent], ...sampleListingPage }, response: { events: z.array(listingDto), ...listingPageDto.shape } },
 
   // Buying
   { method: 'post', path: '/api/v1/cart/add-to-cart', summary: 'Add a product to the server cart', tag: 'cart', guard: 'user', body: { schema: addToCartInput, media: 'json' }, example: { cart: sampleCart }, errors: ['CONFLICT', 'INVALID_STATE'], response: { cart: cartDto } },

@@ -1,4 +1,4 @@
-import type { ListingDto, ProductDetailDto } from '../../core/catalog/index.ts';
+import type { ListingDto, ListingPage, ProductDetailDto } from '../../core/catalog/index.ts';
 import type { CartDto } from '../../core/cart/index.ts';
 import type { CouponDto, PublicCouponDto } from '../../core/coupons/coupons.ts';
 import type { CardPaymentDto } from '../../core/flows/index.ts';
@@ -283,3 +283,6 @@ export const sampleToken = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfMDFqaHg0ZDNrOCJ
 
 /** One page of a list of `items`. */
 export const samplePage = { total: 1, page: 1, pages: 1 };
+
+/** One page of listings, counted exactly. */
+export const sampleListingPage: ListingPage = { ...samplePage, totalExact: true };

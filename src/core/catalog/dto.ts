@@ -5,6 +5,7 @@ import { isoTime } from '../shared/dto.ts';
 import { idSchema } from '../shared/ids.ts';
 import { listingId } from './fields.ts';
 import { minorToMajor } from '../shared/money.ts';
+import { pageDto } from '../shared/pagination.ts';
 import { publicShopDto, toPublicShopDto } from '../shops/index.ts';
 
 export type ListingRow = Omit<typeof products.$inferSelect, 'search'> & Pick<typeof productStock.$inferSelect, 'stock' | 'soldCount'>;
@@ -55,6 +56,10 @@ export const listingDto = z.object({
   eventStatus: z.enum(eventPhases).optional(),
 });
 export type ListingDto = z.infer<typeof listingDto>;
+
+/** The page a listing list is; the public catalog counts matches only up to a bound, past which `total` is that bound. */
+export const listingPageDto = pageDto.extend({ totalExact: z.boolean() });
+export type ListingPage = z.infer<typeof listingPageDto>;
 
 export const productDetailDto = listingDto.extend({ reviews: z.array(reviewDto) });
 export type ProductDetailDto = z.infer<typeof productDetailDto>;

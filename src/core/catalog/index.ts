@@ -1,5 +1,5 @@
-export type { ListingDto, ProductDetailDto, ListingShopDto, ReviewDto, EventPhase } from './dto.ts';
-export { listingDto, productDetailDto } from './dto.ts';
+export type { ListingDto, ListingPage, ProductDetailDto, ListingShopDto, ReviewDto, EventPhase } from './dto.ts';
+export { listingDto, listingPageDto, productDetailDto } from './dto.ts';
 export { averageRating, eventPhase } from './dto.ts';
 export { listingId, MAX_PRICE_MINOR, MAX_STOCK, MAX_TAGS } from './fields.ts';
 export { MIN_IMAGES, MAX_IMAGES } from './images.ts';

@@ -4,10 +4,10 @@ import { isAdmin, type Ctx } from '../context.ts';
 import { moderationStatuses, products, publicListing } from '../db/schema/index.ts';
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
-import { pageInput, type Page } from '../shared/pagination.ts';
+import { pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { listingPage, parseIdParam, shopListingViewer } from './listings.ts';
-import type { ListingDto } from './dto.ts';
+import type { ListingDto, ListingPage } from './dto.ts';
 
 export const listEventsInput = pageInput;
 
@@ -16,7 +16,7 @@ const byStart = [asc(products.startsAt), asc(products.endsAt), asc(products.id)]
 const running = gt(products.endsAt, sql.placeholder('now'));
 
 /** Running and upcoming events of live shops, for the storefront's events page. */
-export async function listEvents(ctx: Ctx, raw: unknown): Promise<Page & { events: ListingDto[] }> {
+export async function listEvents(ctx: Ctx, raw: unknown): Promise<ListingPage & { events: ListingDto[] }> {
   const input = parseInput(listEventsInput, raw);
   const query = {
     key: 'events',
@@ -30,7 +30,7 @@ export async function listEvents(ctx: Ctx, raw: unknown): Promise<Page & { event
  * One shop's running and upcoming events. The public sees active ones (404 for a closed or banned shop);
  * the shop itself and admins also see those pending, hidden or rejected.
  */
-export async function listShopEvents(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<Page & { events: ListingDto[] }> {
+export async function listShopEvents(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<ListingPage & { events: ListingDto[] }> {
   const shopId = parseIdParam(idSchema('shop'), rawShopId, 'shopId');
   const input = parseInput(listEventsInput, raw);
   const privileged = await shopListingViewer(ctx, shopId);
@@ -59,7 +59,7 @@ export const adminEventsInput = pageInput.extend({
 });
 
 /** Every undeleted event, past ones included, newest first, optionally by moderation status and shop. */
-export async function adminListEvents(ctx: Ctx, raw: unknown): Promise<Page & { events: ListingDto[] }> {
+export async function adminListEvents(ctx: Ctx, raw: unknown): Promise<ListingPage & { events: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminEventsInput, raw);
   const { status, shop } = input;

@@ -6,9 +6,9 @@ import type { Db } from '../db/index.ts';
 import { prepared, type Prepared } from '../db/prepared.ts';
 import { products, productStock, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
-import { offsetOf, pageOf, type Page, type PageInput } from '../shared/pagination.ts';
+import { offsetOf, pageOf, type PageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
-import { toListingDto, type ListingDto, type ListingRow, type ShopRating, type ShopRow } from './dto.ts';
+import { toListingDto, type ListingDto, type ListingPage, type ListingRow, type ShopRating, type ShopRow } from './dto.ts';
 
 /** Shared reads and checks of listings: who may see and change them, and turning rows into DTOs. */
 
@@ -106,7 +106,7 @@ interface ListingCaches {
   pageTtl: number;
   totals: TtlCache<number>;
   ratings: TtlCache<ShopRating>;
-  pages: TtlCache<Page & { items: ListingDto[]; totalExact: boolean }>;
+  pages: TtlCache<ListingPage & { items: ListingDto[] }>;
 }
 const cachesByDb = new WeakMap<Db, ListingCaches>();
 function cachesFor(ctx: Ctx): ListingCaches {
@@ -224,7 +224,7 @@ export async function listingPage(
   values: Record<string, unknown>,
   input: PageInput,
   totalMax = 0,
-): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
+): Promise<ListingPage & { items: ListingDto[] }> {
   const { rows, count: counted, boundedCount } = statementsFor(query);
   const [page, found] = await Promise.all([
     rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
@@ -251,7 +251,7 @@ export async function sharedListingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-): Promise<Page & { items: ListingDto[]; totalExact: boolean }> {
+): Promise<ListingPage & { items: ListingDto[] }> {
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
   return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, ctx.config.catalogTotalMax));
 }

@@ -5,11 +5,11 @@ import { moderationStatuses, products, productStock, publicListing, ratingX10 } 
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { moneyMajor } from '../shared/money.ts';
-import { pageInput, type Page } from '../shared/pagination.ts';
+import { pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
 import { category } from './fields.ts';
 import { listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
-import type { ListingDto } from './dto.ts';
+import type { ListingDto, ListingPage } from './dto.ts';
 
 /*
  * Catalog lists. Public pages read only active, undeleted products of live shops; each sort and filter has an
@@ -97,7 +97,7 @@ const newestFirst = [desc(products.createdAt), desc(products.id)];
 const value = (name: string) => sql.placeholder(name);
 
 /** The public catalog: active products of live shops, searched, filtered by effective price and rating, sorted, paginated. */
-export async function searchProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[]; totalExact: boolean }> {
+export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPage & { products: ListingDto[] }> {
   const input = parseInput(searchProductsInput, raw);
   const values = {
     q: prefixQuery(input.q),
@@ -138,7 +138,7 @@ export const shopProductsInput = pageInput;
  * One shop's products, newest first. The public sees its active ones (404 for a closed or banned shop);
  * the shop itself and admins see all of them, whatever their moderation status.
  */
-export async function listShopProducts(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<Page & { products: ListingDto[] }> {
+export async function listShopProducts(ctx: Ctx, rawShopId: unknown, raw: unknown): Promise<ListingPage & { products: ListingDto[] }> {
   const shopId = parseIdParam(idSchema('shop'), rawShopId);
   const input = parseInput(shopProductsInput, raw);
   const privileged = await shopListingViewer(ctx, shopId);
@@ -163,7 +163,7 @@ export const adminProductsInput = pageInput.extend({
 });
 
 /** The moderation queue and catalog overview for admins: every undeleted product, of any shop, by status, shop and words. */
-export async function adminListProducts(ctx: Ctx, raw: unknown): Promise<Page & { products: ListingDto[] }> {
+export async function adminListProducts(ctx: Ctx, raw: unknown): Promise<ListingPage & { products: ListingDto[] }> {
   if (!isAdmin(ctx.actor)) throw forbidden('Admins only');
   const input = parseInput(adminProductsInput, raw);
   const { status, shop } = input;
