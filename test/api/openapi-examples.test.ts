@@ -28,6 +28,7 @@ interface Case {
 
 const cases: Case[] = [];
 const undocumentedSuccess: string[] = [];
+const undocumentedRequests: string[] = [];
 for (const [path, ops] of Object.entries(document.paths as Json))
   for (const [method, op] of Object.entries(ops as Json)) {
     const name = `${method.toUpperCase()} ${path}`;
@@ -38,6 +39,8 @@ for (const [path, ops] of Object.entries(document.paths as Json))
       if (status.startsWith('2') && found.length === 0) undocumentedSuccess.push(`${name} ${status}`);
       for (const example of found) cases.push({ where: `${name} response ${status}`, schema: json.schema, example });
     }
+    const jsonBody = op.requestBody?.content?.['application/json'];
+    if (jsonBody && examplesOf(jsonBody).length === 0) undocumentedRequests.push(name);
     for (const [media, content] of Object.entries((op.requestBody?.content ?? {}) as Json))
       for (const example of examplesOf(content)) cases.push({ where: `${name} request ${media}`, schema: content.schema, example });
     for (const param of (op.parameters ?? []) as Json[])
@@ -47,6 +50,10 @@ for (const [path, ops] of Object.entries(document.paths as Json))
 describe('OpenAPI examples', () => {
   it('every JSON success response has an example', () => {
     expect(undocumentedSuccess).toEqual([]);
+  });
+
+  it('every JSON request body has an example', () => {
+    expect(undocumentedRequests).toEqual([]);
   });
 
   it('every example matches the schema it illustrates', () => {

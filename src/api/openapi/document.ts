@@ -141,7 +141,7 @@ function requestBody(op: Operation): Json | undefined {
   if (!op.body) return undefined;
   const schema = inputSchema(op.body.schema);
   const content: Json = {};
-  if (op.body.media === 'json') content['application/json'] = { schema };
+  if (op.body.media === 'json') content['application/json'] = { schema, ...(op.body.example && { example: op.body.example }) };
   if (op.body.media === 'multipart' || op.body.files) {
     const props = (schema.properties ?? {}) as Json;
     content['multipart/form-data'] = {
