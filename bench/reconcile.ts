@@ -2,16 +2,16 @@
  * `npm run bench:reconcile`: the three-way reconciliation (`mvshop reconcile report`) over many paid
  * card checkouts. Seeds delivered card orders (one per checkout) straight into a throwaway database,
  * gives each checkout a succeeded PaymentIntent, its charge and the charge's balance transaction in
- * the local Stripe stand-in, then runs the report
- * and prints its time, its findings (there must be none) and this process's heap after each tenth
+ * the local Stripe stand-in, and refunds one order in ten (the refund row, its `order-refund` journal,
+ * Stripe's refund and its balance transaction), then runs the report and prints its time, its findings (there must be none) and this process's heap after each tenth
  * of Stripe's pages, to show what memory does as the number of checkouts grows.
  *
- *   npm run bench:reconcile -- [--checkouts 10000]
+ *   npm run bench:reconcile -- [--checkouts 10000] [--refunds N (default a tenth)]
  */
 import pg from 'pg';
 import { reconcileReport } from '../src/core/flows/index.ts';
 import { createCore, loadConfig } from '../src/core/index.ts';
-import { startFakeStripe, type FakeBalanceTransaction, type FakeCharge, type FakePaymentIntent } from '../test/helpers/fake-stripe.ts';
+import { startFakeStripe, type FakeBalanceTransaction, type FakeCharge, type FakePaymentIntent, type FakeRefund } from '../test/helpers/fake-stripe.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { readMemory } from './lib/rss.ts';
 import { seedDeliveredOrders } from './lib/settlement-seed.ts';
@@ -24,7 +24,7 @@ function option(name: string, fallback: number): number {
   if (i < 0) return fallback;
   const n = Number(process.argv[i + 1]);
   if (!Number.isInteger(n) || n <= 0) {
-    process.stderr.write(`--${name} must be a positive integer\nusage: npm run bench:reconcile -- [--checkouts N]\n`);
+    process.stderr.write(`--${name} must be a positive integer\nusage: npm run bench:reconcile -- [--checkouts N] [--refunds N]\n`);
     process.exit(2);
   }
   return n;
@@ -32,6 +32,7 @@ function option(name: string, fallback: number): number {
 
 async function main() {
   const checkouts = option('checkouts', 10_000);
+  const refunded = Math.min(checkouts, option('refunds', Math.max(1, Math.floor(checkouts / 10))));
   const total = 5_000;
   const bench = await createBenchDatabase(process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/');
   const stripe = await startFakeStripe();
@@ -42,6 +43,28 @@ async function main() {
     try {
       await seedDeliveredOrders(client, { orders: checkouts, shops: 1, deliveredAt: new Date(), tag: 'rec', totalMinor: total });
       await client.query(`UPDATE checkouts SET payment_intent_id = 'pi_' || id, amount_minor = $1`, [total]);
+      // The first orders refunded before settlement, as refundOrder leaves them: the exact reverse of order-paid, from pending.
+      const order = `'ord_rec' || lpad(i::text, 23, '0')`;
+      await client.query(
+        `INSERT INTO refunds (id, order_id, checkout_id, provider, provider_refund_id, amount_minor, currency, status)
+         SELECT 'rfd_rec' || lpad(i::text, 23, '0'), ${order}, 'chk_rec' || lpad((i - 1)::text, 23, '0'), 'stripe', 're_' || ${order}, $2, 'usd', 'succeeded'
+         FROM generate_series(1, $1::int) i`,
+        [refunded, total],
+      );
+      await client.query(`UPDATE orders SET status = 'Refund Success', payment_status = 'refunded' WHERE id IN (SELECT order_id FROM refunds)`);
+      await client.query(`DELETE FROM settlements_due WHERE order_id IN (SELECT order_id FROM refunds)`);
+      await client.query(
+        `INSERT INTO ledger_journals (id, kind, ref) SELECT 'jrn_recr' || lpad(i::text, 22, '0'), 'order-refund', ${order} FROM generate_series(1, $1::int) i`,
+        [refunded],
+      );
+      await client.query(
+        `INSERT INTO ledger_entries (id, journal_id, account, amount_minor, currency)
+         SELECT 'ent_recr' || lpad(((i - 1) * 4 + k)::text, 22, '0'), 'jrn_recr' || lpad(i::text, 22, '0'),
+                CASE k WHEN 1 THEN 'platform:clearing' WHEN 4 THEN 'platform:fees' ELSE 'shop:' || o.shop_id || ':pending' END,
+                CASE k WHEN 1 THEN o.total_minor WHEN 2 THEN -o.total_minor WHEN 3 THEN o.platform_fee_minor ELSE -o.platform_fee_minor END, 'usd'
+         FROM generate_series(1, $1::int) i JOIN orders o ON o.id = ${order}, generate_series(1, 4) k`,
+        [refunded],
+      );
     } finally {
       await client.end();
     }
@@ -64,6 +87,17 @@ async function main() {
         payment_method: null, payment_method_types: ['card'], automatic_payment_methods: null, capture_method: 'automatic',
         confirmation_method: 'automatic', canceled_at: null, cancellation_reason: null,
       } satisfies FakePaymentIntent);
+      if (i > refunded) continue;
+      const order = `ord_rec${String(i).padStart(23, '0')}`;
+      const refund = `re_${order}`;
+      stripe.refunds.set(refund, {
+        id: refund, object: 'refund', amount: total, currency: 'usd', charge, payment_intent: id, status: 'succeeded', failure_reason: null,
+        reason: null, metadata: { refundId: `rfd_rec${String(i).padStart(23, '0')}`, orderId: order }, created,
+      } satisfies FakeRefund);
+      stripe.balanceTransactions.set(`txn_${refund}`, {
+        id: `txn_${refund}`, object: 'balance_transaction', type: 'refund', amount: -total, fee: 0, net: -total, currency: 'usd', source: refund,
+        status: 'available', created,
+      } satisfies FakeBalanceTransaction);
     }
     const core = await createCore(
       loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent', DATABASE_URL: bench.url, STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_API_URL: stripe.url }),
@@ -81,13 +115,13 @@ async function main() {
         [
           `three-way reconciliation of ${checkouts.toLocaleString('en-US')} paid card checkouts`,
           `  time       ${seconds.toFixed(2)} s (${Math.round(checkouts / seconds).toLocaleString('en-US')} checkouts/s, Stripe listed in pages of 100)`,
-          `  matched    ${report.matched.payments.toLocaleString('en-US')} payments, ${(report.matched.paymentsMinor / 100).toFixed(2)} usd; findings ${report.findings.length}`,
+          `  matched    ${report.matched.payments.toLocaleString('en-US')} payments, ${(report.matched.paymentsMinor / 100).toFixed(2)} usd; ${report.matched.refunds.toLocaleString('en-US')} refunds (journal amounts compared); findings ${report.findings.length}`,
           `  balance    ${report.balance.transactions.toLocaleString('en-US')} balance transactions compared (expanded source, pages of 100)`,
           `  heap       ${heap.filter((_, i) => i % every === 0).map(mb).join(', ')} MB (sampled every 100 ms)`,
           `  peak RSS   ${mb(readMemory(process.pid)?.peak ?? 0)} MB (this process, fake Stripe included)`,
         ].join('\n') + '\n',
       );
-      failed = report.findings.length > 0 || report.matched.payments !== checkouts || report.balance.transactions !== checkouts;
+      failed = report.findings.length > 0 || report.matched.payments !== checkouts || report.matched.refunds !== refunded || report.balance.transactions !== checkouts + refunded;
     } finally {
       await core.close();
     }

@@ -6,7 +6,7 @@ import { signUpUser } from '../helpers/factories.ts';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/core/db/index.ts';
 import { ADDRESS, addToCart } from '../helpers/commerce.ts';
-import { cardOrder, sellerWithBank, startCardApp, unpostJournal, type CardApp } from '../helpers/money.ts';
+import { cardOrder, sellerWithBank, shortenPosting, startCardApp, unpostJournal, type CardApp } from '../helpers/money.ts';
 import { baseEnv, mvshop } from './run-cli.ts';
 
 // Each case starts real `mvshop` processes; CI machines can be busy.
@@ -93,6 +93,27 @@ describe('mvshop reconcile report', () => {
     expect(await rows(sql`SELECT 1 FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${order!._id}`)).toHaveLength(1);
     expect(await rows(sql`SELECT actor, reason FROM audit_log WHERE action = 'reconcile.fix'`)).toEqual([{ actor: 'operator:bob', reason: 'lost journal' }]);
   });
+
+  it('--fix-plan prints an order-refund-correction for a refund journal of the wrong amount; --apply posts it and the report and the books are clean again', async () => {
+    const seller = await sellerWithBank(app, 30);
+    const buyer = await signUpUser(app);
+    const [order] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    expect((await buyer.client.put(`/order/order-refund/${order!._id}`, { reason: 'broken' })).status).toBe(200);
+    expect((await seller.client.put(`/order/order-refund-success/${order!._id}`)).status).toBe(200);
+    await shortenPosting(app, 'order-refund', order!._id, 500);
+
+    const plan = await run('reconcile', 'report', '--fix-plan');
+    expect(plan.code, plan.stderr).toBe(1);
+    expect(plan.stdout).toMatch(new RegExp(`amount-differs.*order-refund-correction ${order!._id}#1.*platform:clearing.*5\\.00`));
+    const applied = await run('reconcile', 'report', '--apply', '--reason', 'refund booked short', '--yes', '--json');
+    expect(applied.json().applied).toEqual({ posted: [{ kind: 'order-refund-correction', ref: `${order!._id}#1`, orderId: order!._id }], alreadyPosted: 0 });
+    // The stray payment of the first case still needs an operator at Stripe.
+    expect(applied.code, applied.stderr).toBe(1);
+    const verify = await run('ledger', 'verify');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const after = await run('reconcile', 'report', '--json');
+    expect(after.json().findings.map((f: { kind: string }) => f.kind)).toEqual(['orphan-at-stripe']);
+  });
 });
 
 describe('mvshop payments retry-refund', () => {
@@ -111,7 +132,7 @@ describe('mvshop payments retry-refund', () => {
     const pay = await buyer.client.post('/payment/payment-process', { shippingAddress: ADDRESS });
     const intentId = (pay.body.client_secret as string).split('_secret_')[0]!;
     app.stripe.succeed(intentId);
-    await app.core.database.db.execute(sql`UPDATE products SET stock = 0 WHERE id = ${seller.productId}`);
+    await app.core.database.db.execute(sql`UPDATE product_stock SET stock = 0 WHERE product_id = ${seller.productId}`);
     // The automatic refund waits at the bank, which then fails it.
     app.stripe.holdRefunds(true);
     expect((await buyer.client.post('/order/create-order', { shippingAddress: ADDRESS, paymentInfo: { type: 'Credit Card', id: intentId } })).status).toBe(409);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/core/db/index.ts';
 import { applyLedgerFixes, planLedgerFixes, reconcileReport, type FixPlan } from '../../src/core/flows/index.ts';
 import { signUpUser } from '../helpers/factories.ts';
-import { cardOrder, expectBooksClean, sellerWithBank, startCardApp, unpostJournal, type CardApp } from '../helpers/money.ts';
+import { deliver } from '../helpers/commerce.ts';
+import { cardOrder, expectBooksClean, sellerWithBank, settleAll, shortenPosting, startCardApp, unpostJournal, type CardApp } from '../helpers/money.ts';
 
 let app: CardApp;
 beforeAll(async () => {
@@ -26,19 +27,6 @@ const fixAudits = () => rows<{ actor: string; reason: string; details: { journal
   sql`SELECT actor, reason, details FROM audit_log WHERE action = 'reconcile.fix' ORDER BY seq`,
 );
 
-/** A posting booked `delta` less than the order (still balanced, so only reconciliation can see it). */
-async function underbook(orderId: string, shopId: string, delta: number) {
-  const journal = sql`SELECT id FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${orderId}`;
-  const edits = [
-    { account: 'platform:clearing', sign: sql`amount_minor < 0`, change: delta },
-    { account: `shop:${shopId}:pending`, sign: sql`amount_minor > 0`, change: -delta },
-  ];
-  for (const e of edits) {
-    await exec(sql`UPDATE ledger_entries SET amount_minor = amount_minor + ${e.change} WHERE journal_id IN (${journal}) AND account = ${e.account} AND ${e.sign}`);
-    await exec(sql`UPDATE ledger_balances SET balance_minor = balance_minor + ${e.change} WHERE account = ${e.account}`);
-  }
-}
-
 describe('planLedgerFixes / applyLedgerFixes', () => {
   const since = new Date(Date.now() - 60_000);
   let seller: Awaited<ReturnType<typeof sellerWithBank>>;
@@ -59,7 +47,7 @@ describe('planLedgerFixes / applyLedgerFixes', () => {
     const pendingBefore = await balance(`shop:${seller.id}:pending`);
 
     await unpostJournal(app, 'order-paid', orders.deleted);
-    await underbook(orders.edited, seller.id, 100);
+    await shortenPosting(app, 'order-paid', orders.edited, 100);
     await unpostJournal(app, 'order-refund', orders.refunded);
     const pi = await app.stripe.client().paymentIntents.create({ amount: 777, currency: 'usd' });
     app.stripe.succeed(pi.id);
@@ -173,11 +161,11 @@ describe('planLedgerFixes / applyLedgerFixes', () => {
   });
 
   it('a second drift on a corrected order gets the next correction; a plan made stale by a ledger change is refused whole', async () => {
-    await underbook(orders.edited, seller.id, 50);
+    await shortenPosting(app, 'order-paid', orders.edited, 50);
     const plan2 = await planLedgerFixes(system(), await reconcileReport(system(), { since }));
     expect(plan2.items.flatMap((i) => i.journals).map((j) => j.ref)).toEqual([`${orders.edited}#2`]);
 
-    await underbook(orders.edited, seller.id, 25);
+    await shortenPosting(app, 'order-paid', orders.edited, 25);
     await expect(applyLedgerFixes(operator(), plan2, { reason: 'stale' })).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await rows(sql`SELECT 1 FROM ledger_journals WHERE ref = ${`${orders.edited}#2`}`)).length).toBe(0);
 
@@ -205,5 +193,51 @@ describe('planLedgerFixes / applyLedgerFixes', () => {
     expect(await fixAudits()).toHaveLength(audits + 1);
     expect((await rows(sql`SELECT 1 FROM ledger_journals WHERE kind = 'order-paid' AND ref = ${orders.deleted}`)).length).toBe(1);
     await expectBooksClean(app);
+  });
+
+  it('a refund journal of the wrong amount, before or after settlement, gets an order-refund-correction; applied, the next report is clean and the books verify', async () => {
+    const buyer = await signUpUser(app);
+    const [early] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    const [late] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId, qty: 2 }]);
+    await deliver(seller.client, late!._id);
+    expect(await settleAll(app, new Date(Date.now() + 30 * 86_400_000))).toBe(1);
+    for (const order of [early!, late!]) {
+      expect((await buyer.client.put(`/order/order-refund/${order._id}`, { reason: 'broken' })).status).toBe(200);
+      expect((await seller.client.put(`/order/order-refund-success/${order._id}`)).status).toBe(200);
+    }
+    expect((await reconcileReport(system(), { since })).findings.map((f) => [f.kind, f.stripeId])).toEqual([['orphan-at-stripe', stray]]);
+
+    await shortenPosting(app, 'order-refund', early!._id, 300);
+    await shortenPosting(app, 'order-refund', late!._id, 1_000);
+    await expectBooksClean(app);
+    const pending = `shop:${seller.id}:pending`;
+    const available = `shop:${seller.id}:available`;
+    const before = { pending: await balance(pending), available: await balance(available), clearing: await balance('platform:clearing') };
+
+    const plan5 = await planLedgerFixes(system(), await reconcileReport(system(), { since }));
+    const refundIds = await rows<{ id: string; order_id: string }>(sql`SELECT id, order_id FROM refunds WHERE order_id IN (${early!._id}, ${late!._id})`);
+    const refundOf = (orderId: string) => refundIds.find((r) => r.order_id === orderId)!.id;
+    const items = plan5.items.filter((i) => i.finding.refundId);
+    expect(items.map((i) => i.finding.refundId).sort()).toEqual([refundOf(early!._id), refundOf(late!._id)].sort());
+    expect(items.find((i) => i.finding.refundId === refundOf(early!._id))).toMatchObject({
+      finding: { kind: 'amount-differs', ledgerSide: true, amountMinor: 300, orderIds: [early!._id] },
+      operator: null,
+      journals: [{ kind: 'order-refund-correction', ref: `${early!._id}#1`, entries: [{ account: 'platform:clearing', amountMinor: 300 }, { account: pending, amountMinor: -300 }] }],
+    });
+    // Settled before the refund: the refund came out of available, so its correction does too.
+    expect(items.find((i) => i.finding.refundId === refundOf(late!._id))).toMatchObject({
+      finding: { kind: 'amount-differs', ledgerSide: true, amountMinor: 1_000, orderIds: [late!._id] },
+      operator: null,
+      journals: [{ kind: 'order-refund-correction', ref: `${late!._id}#1`, entries: [{ account: 'platform:clearing', amountMinor: 1_000 }, { account: available, amountMinor: -1_000 }] }],
+    });
+
+    const applied = await applyLedgerFixes(operator(), plan5, { reason: 'refund journals of the wrong amount' });
+    expect(applied.posted.map((p) => `${p.kind} ${p.ref}`).sort()).toEqual([`order-refund-correction ${early!._id}#1`, `order-refund-correction ${late!._id}#1`].sort());
+    expect((await reconcileReport(system(), { since })).findings.map((f) => [f.kind, f.stripeId])).toEqual([['orphan-at-stripe', stray]]);
+    await expectBooksClean(app);
+    expect(await balance(pending)).toBe(before.pending - 300);
+    expect(await balance(available)).toBe(before.available - 1_000);
+    expect(await balance('platform:clearing')).toBe(before.clearing + 1_300);
+    expect((await fixAudits()).at(-1)!.details.journals.map((j) => j.finding)).toEqual(['amount-differs', 'amount-differs']);
   });
 });

@@ -4,7 +4,7 @@ import { queryRows } from '../../src/core/db/index.ts';
 import { planLedgerFixes, reconcileReport } from '../../src/core/flows/index.ts';
 import { ADDRESS, placeCodOrder, addToCart, deliver } from '../helpers/commerce.ts';
 import { signUpUser } from '../helpers/factories.ts';
-import { cardOrder, sellerWithBank, settleAll, startCardApp, type CardApp } from '../helpers/money.ts';
+import { cardOrder, sellerWithBank, settleAll, shortenPosting, startCardApp, type CardApp } from '../helpers/money.ts';
 
 const OPS = 'ops@mvshop.test';
 let app: CardApp;
@@ -156,5 +156,51 @@ describe('three-way reconciliation', () => {
 
     app.stripe.balanceTransactions.delete(ofRefund().find((b) => b.type === 'refund_failure')!.id);
     expect(await forRefund()).toEqual([expect.objectContaining({ amountMinor: 1_200, orderIds: [order!._id], detail: expect.stringMatching(/never gave back/) })]);
+  });
+
+  it('a refund journal booked for another amount than the refund is amount-differs, on the ledger side only while the order agrees with Stripe', async () => {
+    const seller = await sellerWithBank(app, 25);
+    const buyer = await signUpUser(app);
+    const [early] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId }]);
+    const [late] = await cardOrder(buyer.client, app.stripe, [{ productId: seller.productId, qty: 3 }]);
+    await deliver(seller.client, late!._id);
+    await settleAll(app, new Date(Date.now() + 30 * 86_400_000));
+    for (const order of [early!, late!]) {
+      expect((await buyer.client.put(`/order/order-refund/${order._id}`, { reason: 'broken' })).status).toBe(200);
+      expect((await seller.client.put(`/order/order-refund-success/${order._id}`)).status).toBe(200);
+    }
+    const refunds = await rows<{ id: string; pid: string; order_id: string }>(
+      sql`SELECT id, provider_refund_id AS pid, order_id FROM refunds WHERE order_id IN (${early!._id}, ${late!._id}) AND status = 'succeeded'`,
+    );
+    expect(refunds).toHaveLength(2);
+    const refundOf = (orderId: string) => refunds.find((r) => r.order_id === orderId)!;
+    const intents = [await intentOf(early!._id), await intentOf(late!._id)];
+    const ofThese = async () => {
+      const report = await reconcileReport(ctx(), { since });
+      return { report, findings: report.findings.filter((f) => refunds.some((r) => r.id === f.refundId) || intents.includes(f.stripeId!)) };
+    };
+    // Refunded before and after settlement, both clean: the refund journal moved what Stripe refunded.
+    const clean = await ofThese();
+    expect(clean.findings).toEqual([]);
+
+    await shortenPosting(app, 'order-refund', early!._id, 300);
+    await shortenPosting(app, 'order-refund', late!._id, 1_000);
+    const { report, findings } = await ofThese();
+    expect(findings.map((f) => [f.kind, f.stripeId, f.refundId, f.orderIds, f.amountMinor, f.ledgerSide]).sort()).toEqual(
+      [
+        ['amount-differs', refundOf(early!._id).pid, refundOf(early!._id).id, [early!._id], 300, true],
+        ['amount-differs', refundOf(late!._id).pid, refundOf(late!._id).id, [late!._id], 1_000, true],
+      ].sort(),
+    );
+    expect(findings.find((f) => f.orderIds[0] === early!._id)!.detail).toBe('the ledger booked 2200 for the refund, Stripe refunded 2500');
+    expect(report.byKind['amount-differs'].amountMinor - clean.report.byKind['amount-differs'].amountMinor).toBe(1_300);
+    expect(report.matched.refunds).toBe(clean.report.matched.refunds - 2);
+
+    // The order no longer says what Stripe refunded either: no journal can tell which is right.
+    await exec(sql`UPDATE orders SET subtotal_minor = subtotal_minor + 100, total_minor = total_minor + 100 WHERE id = ${early!._id}`);
+    const edited = (await ofThese()).findings.find((f) => f.refundId === refundOf(early!._id).id)!;
+    expect(edited).toMatchObject({ kind: 'amount-differs', ledgerSide: false, amountMinor: 300, detail: expect.stringContaining('the order totals 2600') });
+    const [item] = (await planLedgerFixes(ctx(), { ...report, findings: [edited] })).items;
+    expect(item).toMatchObject({ journals: [], operator: expect.stringMatching(/settle the difference at Stripe/) });
   });
 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { queryRows } from '../../src/core/db/index.ts';
 import { settleDueOrders } from '../../src/core/flows/index.ts';
 import { verifyBooks } from '../../src/core/flows/index.ts';
 import { startTestApp, type TestApp, type TestAppOptions } from './app.ts';
@@ -91,4 +92,32 @@ export async function unpostJournal(app: TestApp, kind: string, ref: string) {
                        WHERE b.account = e.account`);
   await db.execute(sql`DELETE FROM ledger_entries WHERE journal_id IN (${journal})`);
   await db.execute(sql`DELETE FROM ledger_journals WHERE kind = ${kind} AND ref = ${ref}`);
+}
+
+/**
+ * As if a card order's posting (`order-paid`, `order-refund`) had moved `delta` less through
+ * clearing than it did, the seller's side by as much: still balanced, so only reconciliation sees it.
+ */
+export async function shortenPosting(app: TestApp, kind: string, ref: string, delta: number) {
+  const db = app.core.database.db;
+  const [journal] = await queryRows<{ id: string; sign: number }>(
+    db,
+    sql`SELECT j.id, sign(e.amount_minor)::int AS sign FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id AND e.account = 'platform:clearing'
+        WHERE j.kind = ${kind} AND j.ref = ${ref}`,
+  );
+  expect(journal, `${kind} ${ref}`).toBeDefined();
+  const change = -journal!.sign * delta;
+  // The seller's gross entry (the sale or the refund) is the one of the other sign than clearing's.
+  const edits = [
+    { where: sql`account = 'platform:clearing'`, change },
+    { where: sql`account LIKE 'shop:%' AND sign(amount_minor) = ${-journal!.sign}`, change: -change },
+  ];
+  for (const e of edits) {
+    const edited = await queryRows<{ account: string }>(
+      db,
+      sql`UPDATE ledger_entries SET amount_minor = amount_minor + ${e.change} WHERE journal_id = ${journal!.id} AND ${e.where} RETURNING account`,
+    );
+    expect(edited).toHaveLength(1);
+    await db.execute(sql`UPDATE ledger_balances SET balance_minor = balance_minor + ${e.change} WHERE account = ${edited[0]!.account}`);
+  }
 }

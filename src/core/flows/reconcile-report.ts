@@ -201,12 +201,29 @@ const statusOf = (stripe: string) => (stripe === 'succeeded' ? 'succeeded' : str
 async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[], matched: ReconciliationReport['matched']): Promise<void> {
   const ours = page.filter((r) => r.metadata.refundId);
   const rows = ours.length
-    ? await queryRows<{ id: string; status: string; attempt: number; amount: number; order_id: string | null; checkout_id: string; paid: boolean; reversed: boolean }>(
+    ? await queryRows<{
+        id: string;
+        status: string;
+        attempt: number;
+        amount: number;
+        order_id: string | null;
+        checkout_id: string;
+        order_total: number | null;
+        paid: boolean;
+        reversed: boolean;
+        booked_minor: number;
+      }>(
         ctx.db,
-        sql`SELECT r.id, r.status, r.attempt, r.amount_minor::float8 AS amount, r.order_id, r.checkout_id,
+        // What the ledger gave back for the order: its order-refund journal and any corrections of it, read on clearing as on the payment side.
+        sql`SELECT r.id, r.status, r.attempt, r.amount_minor::float8 AS amount, r.order_id, r.checkout_id, o.total_minor::float8 AS order_total,
                    EXISTS (SELECT 1 FROM ledger_journals j WHERE j.kind = 'order-paid' AND j.ref = r.order_id) AS paid,
-                   EXISTS (SELECT 1 FROM ledger_journals j WHERE j.kind = 'order-refund' AND j.ref = r.order_id) AS reversed
-            FROM refunds r WHERE r.id IN (${sql.join(ours.map((r) => sql`${r.metadata.refundId}`), sql`, `)})`,
+                   EXISTS (SELECT 1 FROM ledger_journals j WHERE j.kind = 'order-refund' AND j.ref = r.order_id) AS reversed,
+                   (coalesce((SELECT sum(e.amount_minor) FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
+                              WHERE j.kind = 'order-refund' AND j.ref = r.order_id AND e.account = ${platformAccount.clearing}), 0)
+                    + coalesce((SELECT sum(e.amount_minor) FROM ledger_journals j JOIN ledger_entries e ON e.journal_id = j.id
+                                WHERE j.kind = ${correctionKinds.refund} AND starts_with(j.ref, r.order_id || '#') AND e.account = ${platformAccount.clearing}), 0))::float8 AS booked_minor
+            FROM refunds r LEFT JOIN orders o ON o.id = r.order_id
+            WHERE r.id IN (${sql.join(ours.map((r) => sql`${r.metadata.refundId}`), sql`, `)})`,
       )
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -227,6 +244,16 @@ async function compareRefunds(ctx: Ctx, page: StripeRefund[], findings: Finding[
       findings.push({ ...base, kind: 'amount-differs', amountMinor: Math.abs(s.amountMinor - row.amount), detail: `Stripe refunded ${s.amountMinor}, mvshop recorded ${row.amount}` });
     } else if (status === 'succeeded' && row.order_id && row.paid && !row.reversed) {
       findings.push({ ...base, ledgerSide: true, kind: 'missing-in-ledger', amountMinor: s.amountMinor, detail: 'a paid refund whose order-refund journal is missing' });
+    } else if (status === 'succeeded' && row.reversed && row.booked_minor !== s.amountMinor) {
+      // Only the ledger is wrong when the order's total is what Stripe refunded; otherwise the order disagrees with Stripe too and a journal cannot say which is right.
+      const orderAgrees = row.order_total === s.amountMinor;
+      findings.push({
+        ...base,
+        ledgerSide: orderAgrees,
+        kind: 'amount-differs',
+        amountMinor: Math.abs(s.amountMinor - row.booked_minor),
+        detail: `the ledger booked ${row.booked_minor} for the refund, Stripe refunded ${s.amountMinor}${orderAgrees ? '' : `, the order totals ${row.order_total}`}`,
+      });
     } else if (status === 'succeeded') {
       matched.refunds++;
       matched.refundsMinor += s.amountMinor;
