@@ -27,7 +27,7 @@ async function failedCheckoutRefund() {
   expect(pay.status, JSON.stringify(pay.body)).toBe(201);
   const intentId = (pay.body.client_secret as string).split('_secret_')[0]!;
   app.stripe.succeed(intentId);
-  await rows(sql`UPDATE products SET stock = 0 WHERE id = ${seller.productId}`);
+  await rows(sql`UPDATE product_stock SET stock = 0 WHERE product_id = ${seller.productId}`);
   app.stripe.holdRefunds(true);
   const res = await buyer.client.post('/order/create-order', { shippingAddress: ADDRESS, paymentInfo: { type: 'Credit Card', id: intentId } });
   expect(res.status).toBe(409);

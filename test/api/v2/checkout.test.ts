@@ -34,7 +34,7 @@ const codOrder = (buyer: TestClient, body: Record<string, unknown>) =>
   buyer.post('/order/create-order', { shippingAddress: SHIPPING, paymentInfo: { type: 'Cash On Delivery' }, ...body });
 
 const ordersOf = (userId: string) => rows<{ id: string; total_minor: number; shop_id: string }>(sql`SELECT id, total_minor, shop_id FROM orders WHERE user_id = ${userId}`);
-const stockOf = async (productId: string) => (await rows<{ stock: number }>(sql`SELECT stock FROM products WHERE id = ${productId}`))[0]!.stock;
+const stockOf = async (productId: string) => (await rows<{ stock: number }>(sql`SELECT stock FROM product_stock WHERE product_id = ${productId}`))[0]!.stock;
 
 describe('create-order, cash on delivery', () => {
   it('prices on the server: a tampered totalPrice and tampered line prices are ignored, the order is the session buyer’s', async () => {
