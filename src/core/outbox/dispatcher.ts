@@ -30,6 +30,9 @@ export function backoffMs(attempt: number): number {
 /**
  * Ids of up to `limit` pending rows due at `at` that no live lease holds, oldest first, locked with
  * SKIP LOCKED: what the in-process poller and the relay both take, so they never take the same row.
+ * Callers update `WHERE id = ANY(ARRAY(…))`: the ids are computed first and the rows then found by
+ * primary key. Joined as a subquery (`IN (…)`, `FROM (…)`), the planner hashed the ids against a
+ * sequential scan of the whole outbox, done rows included, on every claim.
  */
 export const duePendingIds = (at: string, limit: number): SQL => sql`
       SELECT id FROM outbox
@@ -51,7 +54,7 @@ export async function claimOutbox(ctx: Ctx, limit: number): Promise<OutboxRow[]>
   const leaseUntil = new Date(now.getTime() + CLAIM_SECONDS * 1000).toISOString();
   const rows = await queryRows<OutboxRow>(ctx.db, sql`
     UPDATE outbox SET claimed_until = ${leaseUntil}::timestamptz, attempts = attempts + 1
-    WHERE id IN (${duePendingIds(at, limit)})
+    WHERE id = ANY(ARRAY(${duePendingIds(at, limit)}))
     RETURNING id, topic, payload, attempts`);
   return rows;
 }

@@ -35,8 +35,7 @@ export async function claimForRelay(ctx: Pick<Ctx, 'db' | 'clock'>, limit: numbe
       FOR UPDATE SKIP LOCKED
     )
     UPDATE outbox o SET status = 'relayed', claimed_until = ${leaseUntil}::timestamptz
-    FROM (SELECT id FROM due UNION ALL SELECT id FROM lapsed) c
-    WHERE o.id = c.id
+    WHERE o.id = ANY(ARRAY(SELECT id FROM due UNION ALL SELECT id FROM lapsed))
     RETURNING o.id, o.topic`);
   return { rows, leaseUntil };
 }
@@ -63,13 +62,18 @@ export async function readQueuedRows(ctx: Pick<Ctx, 'db'>, ids: string[]): Promi
   return rows.map((r) => ({ ...r, claimedUntil: r.claimedUntil ? new Date(r.claimedUntil) : null }));
 }
 
-/** Marks rows done after `attempts` tries, each keeping only the payload its handler lets it keep. */
+/**
+ * Marks rows done after `attempts` tries, each keeping only the payload its handler lets it keep.
+ * Planned for each call, not prepared: a plan cached while the outbox was small hashed the rows
+ * against a sequential scan of the whole table, and kept doing so as it grew (most of PostgreSQL's
+ * CPU in `npm run bench:jobs`); planned with the table as it is, the rows are found by primary key.
+ */
 export async function finishQueuedRows(
   ctx: Pick<Ctx, 'db' | 'clock'>,
   rows: { id: string; attempts: number; payload: Record<string, unknown> }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await runNamed(ctx.db, sql`
+  await ctx.db.execute(sql`
     UPDATE outbox o SET status = 'done', processed_at = ${ctx.clock.now().toISOString()}::timestamptz,
       attempts = v.attempts, claimed_until = NULL, last_error = NULL, payload = v.payload
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id text, attempts int, payload jsonb)

@@ -1,12 +1,16 @@
 const MAX_BATCH = 200;
-/** Batches running at once: the next one gathers while one waits for the database. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Batches running at once: the next one gathers while one waits for the database. One, not two:
+ * with two, batches were half as large and each statement's round trip (a `writev` system call per
+ * statement on the client side alone) cost more than the wait (`npm run bench:jobs`: +13 %).
+ */
+const MAX_IN_FLIGHT = 1;
 
 /**
  * Coalesces concurrent single-item calls into batched ones ("group commit"): a call runs at once
- * when fewer than two batches are running, otherwise it waits and goes with the others that arrived
- * meanwhile in the next batch. Under light load each call is its own batch; under heavy load one
- * statement serves many callers. Each caller gets its own result, or the error of its batch.
+ * when no batch is running, otherwise it waits and goes with the others that arrived meanwhile in
+ * the next batch. Under light load each call is its own batch; under heavy load one statement serves
+ * many callers. Each caller gets its own result, or the error of its batch.
  */
 export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>): (item: I) => Promise<O> {
   const waiting: { item: I; resolve: (o: O) => void; reject: (err: unknown) => void }[] = [];
