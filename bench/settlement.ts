@@ -1,7 +1,7 @@
 /**
  * `npm run bench:settlement`: settlement of many delivered card orders, as the worker runs it.
  * Seeds the orders straight into a throwaway database (server-side, so the bench process holds
- * none of them), then calls `settleDueOrders` batch after batch until nothing is due, and prints
+ * none of them), then calls `settleAllDueOrders` (batch after batch until nothing is due), and prints
  * the time and this process's peak RSS while settling, with RSS after each tenth of the batches
  * to show memory stays flat however many orders there are. Then checks every order settled once
  * and `ledger verify` is clean. Exit code 1 when a check fails, 2 on bad options.
@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { queryRows } from '../src/core/db/index.ts';
-import { settleDueOrders, verifyBooks } from '../src/core/flows/index.ts';
+import { settleAllDueOrders, verifyBooks } from '../src/core/flows/index.ts';
 import { createCore, loadConfig, type Core } from '../src/core/index.ts';
 import { openQueueOperations } from '../src/worker/operations.ts';
 import { startWorker } from '../src/worker/worker.ts';
@@ -64,20 +64,13 @@ interface Sample {
 
 /** Settles in this process, batch after batch, as `mvshop settle run` does. */
 async function settleHere(core: Core, now: Date, batch: number, samples: Sample[]): Promise<{ settled: number; amountMinor: number; batches: number }> {
-  const ctx = core.ctx({ kind: 'system', name: 'bench' });
   let settled = 0;
-  let amountMinor = 0;
-  let batches = 0;
-  for (;;) {
-    const run = await settleDueOrders(ctx, { now, limit: batch });
-    batches += 1;
+  const sweep = await settleAllDueOrders(core.ctx({ kind: 'system', name: 'bench' }), { now, limit: batch }, (run) => {
     settled += run.count;
-    amountMinor += run.amountMinor;
     const mem = process.memoryUsage();
-    samples.push({ batch: batches, settled, rss: mem.rss, heap: mem.heapUsed });
-    if (run.count < batch) break;
-  }
-  return { settled, amountMinor, batches };
+    samples.push({ batch: samples.length + 1, settled, rss: mem.rss, heap: mem.heapUsed });
+  });
+  return { settled: sweep.count, amountMinor: sweep.amountMinor, batches: sweep.batches };
 }
 
 /** Queues the settlement schedule's job and waits for the worker (running in this process) to finish it. */
