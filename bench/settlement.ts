@@ -21,7 +21,7 @@ import { createCore, loadConfig, type Core } from '../src/core/index.ts';
 import { openQueueOperations } from '../src/worker/operations.ts';
 import { startWorker } from '../src/worker/worker.ts';
 import { assertLoopback } from './lib/loopback.ts';
-import { dropPrefix } from './lib/redis-prefix.ts';
+import { dropQueuePrefix } from '../test/helpers/queues.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { readMemory } from './lib/rss.ts';
 import { seedDeliveredOrders } from './lib/settlement-seed.ts';
@@ -172,7 +172,7 @@ async function main() {
       failed = !once || !report.ok;
     } finally {
       await core.close();
-      if (viaWorker) await dropPrefix(redisUrl, prefix);
+      if (viaWorker) await dropQueuePrefix(redisUrl, prefix);
     }
   } finally {
     await bench.drop();

@@ -23,7 +23,7 @@ import { startWorker } from '../../src/worker/worker.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { assertLoopback } from '../lib/loopback.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
-import { dropPrefix } from '../lib/redis-prefix.ts';
+import { dropQueuePrefix } from '../../test/helpers/queues.ts';
 import { buildIsCurrent } from '../../bin/launch.mjs';
 
 const log = (msg: string) => process.stderr.write(`bench:jobs: ${msg}\n`);
@@ -228,7 +228,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main() {
   const o = parseOptions(process.argv.slice(2));
-  const prefix = `mvshop-bench-${randomBytes(3).toString('hex')}`;
+  const base = `mvshop-bench-${randomBytes(3).toString('hex')}`;
+  const used: string[] = [];
+  const prefix = (label: string) => {
+    used.push(`${base}-${label}`);
+    return used.at(-1)!;
+  };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mvshop-bench-jobs-'));
   const db = await createBenchDatabase(o.databaseUrl);
   const sink = await startSmtpSink();
@@ -239,19 +244,19 @@ async function main() {
   try {
     for (let round = 1; round <= o.rounds; round++) {
       log(`round ${round}: bare BullMQ, ${o.jobs} no-op jobs`);
-      results.bare.push(await bareBullmq(o, `${prefix}-bare`));
+      results.bare.push(await bareBullmq(o, prefix('bare')));
       log(`round ${round}: outbox → BullMQ → handler, ${o.jobs} jobs`);
-      results.outbox.push(await outboxPipeline(o, db.url, `${prefix}-outbox-${round}`, dataDir));
+      results.outbox.push(await outboxPipeline(o, db.url, prefix(`outbox-${round}`), dataDir));
       log(`round ${round}: pooled nodemailer → SMTP sink, ${o.emails} emails`);
       results.nodemailer.push(await bareNodemailer(o, sink));
       log(`round ${round}: emails, outbox → worker process → SMTP sink, ${o.emails} emails`);
-      results.emails.push(await emailPipeline(o, sink, db.url, `${prefix}-email-${round}`, dataDir, producer));
+      results.emails.push(await emailPipeline(o, sink, db.url, prefix(`email-${round}`), dataDir, producer));
     }
   } finally {
     await producer.close();
     await sink.close();
     await db.drop();
-    await dropPrefix(o.redisUrl, prefix);
+    for (const p of new Set(used)) await dropQueuePrefix(o.redisUrl, p);
     rmSync(dataDir, { recursive: true, force: true });
   }
   const rows = [
