@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, Core } from '../core/index.ts';
-import { createOutboxJobRunner, jobDataSchema, queueNames, relayOutbox } from '../core/jobs/index.ts';
+import { createHeldRows, createOutboxJobRunner, jobDataSchema, queueNames, relayOutbox } from '../core/jobs/index.ts';
 import { failQueuedRow } from '../core/outbox/index.ts';
 import { errorMessageOf } from '../core/shared/log.ts';
 import { createPollingLoop } from '../core/shared/polling-loop.ts';
@@ -34,10 +34,11 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
 
   const base = core.ctx(WORKER_ACTOR, log);
   const jobQueue = bullmqJobQueue(relayQueues, producerRedis);
+  const held = createHeldRows();
   let relayDown = false;
   const relay = createPollingLoop(
     async () => {
-      const n = await relayOutbox(base, jobQueue);
+      const n = await relayOutbox(base, jobQueue, { held });
       if (relayDown) log.info('outbox relay resumed');
       relayDown = false;
       return n;
@@ -49,7 +50,7 @@ export async function startOnRedis(config: Config, core: Core, log: Logger, url:
     },
   );
 
-  const runner = createOutboxJobRunner(base);
+  const runner = createOutboxJobRunner(base, held);
   const workers = queueNames.map((name) => {
     const worker = new Worker(name, jobProcessor(name, { core, runner, log, afterCommit: () => relay.kick() }), {
       connection: workerRedis,

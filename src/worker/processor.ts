@@ -30,7 +30,7 @@ export function jobProcessor(queue: QueueName, deps: ProcessorDeps): Processor<J
     const ctx: Ctx = { ...deps.core.ctx(WORKER_ACTOR, log), afterCommit: deps.afterCommit };
     const work = async (): Promise<JobResult> => {
       const data = parseInput(jobDataSchema, job.data);
-      if (data.kind === 'outbox') return { outcome: await deps.runner.run(ctx, job.id!, { lastAttempt }) };
+      if (data.kind === 'outbox') return { outcome: await deps.runner.run(ctx, job.id!, { lastAttempt, firstStart: job.attemptsStarted <= 1 }) };
       const schedule = findSchedule(job.name);
       if (!schedule) throw new AppError('NOT_FOUND', `no schedule is named ${job.name}`);
       return schedule.run(ctx);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../src/core/db/schema/index.ts';
 import { queryRows } from '../../src/core/db/index.ts';
 import { issueEmailToken } from '../../src/core/auth/index.ts';
-import { relayOutbox, type RelayedJob } from '../../src/core/jobs/index.ts';
+import { createHeldRows, createOutboxJobRunner, relayOutbox, type RelayedJob } from '../../src/core/jobs/index.ts';
 import { MAIL_TOPIC, queueEmail } from '../../src/core/mail/index.ts';
 import { enqueueOutbox } from '../../src/core/outbox/index.ts';
 import { openQueueOperations, type QueueOperations } from '../../src/worker/operations.ts';
@@ -188,6 +188,33 @@ describe('the relay', () => {
     } finally {
       await closeQueues(queues);
       await closeRedis(redis);
+    }
+  });
+
+  it("a job's first start delivers its row as the relay claimed it; a later start reads the row and sends nothing twice", async () => {
+    const to = uniqueEmail('held');
+    // Due only for this relay (a clock a day ahead), so the running worker's relay leaves it alone.
+    const id = await enqueueOutbox(app.core.ctx(), MAIL_TOPIC, { to, template: 'password-changed', vars: { name: 'Hal' } }, { delayMs: 86_400_000 });
+    const later = { ...app.core.ctx(), clock: { now: () => new Date(Date.now() + 2 * 86_400_000) } };
+    const held = createHeldRows();
+    const published: RelayedJob[] = [];
+    try {
+      expect(await relayOutbox(later, { publish: async (jobs) => void published.push(...jobs) }, { batch: 10, held })).toBe(1);
+      expect(published.map((j) => j.id)).toEqual([id]);
+      // Changed after the claim: the first start goes by the claim, not by a second read.
+      await rows(sql`UPDATE outbox SET payload = jsonb_set(payload, '{to}', '"changed@example.test"') WHERE id = ${id}`);
+      const runner = createOutboxJobRunner(later, held);
+      expect(await runner.run(later, id, { lastAttempt: false, firstStart: true })).toBe('done');
+      expect((await app.mail.waitFor(to)).messageId).toBe(`<${id}@mvshop>`);
+      expect(await row(id)).toMatchObject({ status: 'done', attempts: 1 });
+      // Started again (a stall after the row was done, or a retry): the row says it was delivered.
+      expect(await runner.run(later, id, { lastAttempt: false, firstStart: false })).toBe('skipped');
+      expect(await runner.run(later, id, { lastAttempt: false, firstStart: true })).toBe('skipped');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(app.mail.messages.filter((m) => m.messageId === `<${id}@mvshop>`)).toHaveLength(1);
+      expect(app.mail.messages.some((m) => m.to === 'changed@example.test')).toBe(false);
+    } finally {
+      await rows(sql`DELETE FROM outbox WHERE id = ${id}`);
     }
   });
 

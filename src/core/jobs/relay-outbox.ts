@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
 import { claimForRelay, failQueuedRow, releaseRelayClaim } from '../outbox/index.ts';
+import type { HeldRows } from './held-rows.ts';
 import type { JobQueue, RelayedJob } from './job-queue.ts';
 import { topicQueue } from './queues.ts';
 
@@ -7,9 +8,10 @@ import { topicQueue } from './queues.ts';
  * Moves committed outbox rows to their queues in batches until none is due, and returns how many it
  * handed over. Rows are marked relayed when claimed; if the queue cannot be reached they are put
  * back to pending and the error is thrown, so the next pass tries again. A row whose topic no queue
- * handles is marked dead, where operators see it.
+ * handles is marked dead, where operators see it. With `held`, the claimed rows are held for this
+ * process's jobs (see held-rows.ts).
  */
-export async function relayOutbox(ctx: Ctx, queue: JobQueue, opts: { batch?: number } = {}): Promise<number> {
+export async function relayOutbox(ctx: Ctx, queue: JobQueue, opts: { batch?: number; held?: HeldRows } = {}): Promise<number> {
   const batch = opts.batch ?? 500;
   let relayed = 0;
   for (;;) {
@@ -20,9 +22,12 @@ export async function relayOutbox(ctx: Ctx, queue: JobQueue, opts: { batch?: num
       if (name) jobs.push({ ...row, queue: name });
       else await failQueuedRow(ctx, row.id, { message: `no queue handles outbox topic ${row.topic}`, dead: true });
     }
+    // Held before they are published: a job can start before `publish` returns.
+    opts.held?.hold(claim.rows);
     try {
       if (jobs.length > 0) await queue.publish(jobs);
     } catch (err) {
+      opts.held?.release(claim.rows.map((r) => r.id));
       await releaseRelayClaim(ctx, claim);
       throw err;
     }

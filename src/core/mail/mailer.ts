@@ -3,6 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
+import type { ComposedMessage } from './compose-message.ts';
 
 export interface MailMessage {
   to: string;
@@ -41,19 +42,17 @@ export function createMailer(config: Config['mail']): Mailer {
       greetingTimeout: 10_000,
       socketTimeout: 20_000,
     };
-    // The message is built into one buffer first and sent raw: streamed straight to the socket,
-    // nodemailer's encoders write it in many small chunks, one system call each, which cost more
+    // Built by our composer into one buffer and sent raw (see compose-message.ts): nodemailer's own
+    // composer, and its encoders streaming straight to the socket in many small writes, cost more
     // CPU than everything else in a send (see bench/README.md, "Jobs").
-    let composer: Promise<Transporter> | undefined;
-    const compose = (m: MailMessage) =>
-      (composer ??= import('nodemailer').then((n) => n.default.createTransport({ streamTransport: true, buffer: true, newline: 'windows' }))).then(
-        (t) => t.sendMail({ from: config.from, ...m }),
-      );
+    let composer: Promise<(m: MailMessage, now: Date) => ComposedMessage> | undefined;
+    const compose = () => (composer ??= import('./compose-message.ts').then((c) => c.createMessageComposer(config.from)));
     return {
       kind: 'smtp',
       async send(m) {
-        const built = await compose(m);
-        await (await transporter(options)).sendMail({ envelope: built.envelope, raw: built.message as Buffer });
+        const built = (await compose())(m, new Date());
+        // The Message-ID given too, or nodemailer makes up one (unused: a raw message goes out as it is).
+        await (await transporter(options)).sendMail({ envelope: built.envelope, raw: built.raw, messageId: built.messageId });
         return { messageId: built.messageId };
       },
       close,

@@ -24,7 +24,11 @@ export const sendEmailHandler: OutboxHandler = {
     const { to, template, vars } = row.payload as { to: string; template: string; vars: unknown };
     const rendered = renderTemplate(template, vars);
     const result = await ctx.ports.mailer.send({ to, ...rendered, messageId: `<${row.id}@mvshop>` });
-    ctx.log.info({ outboxId: row.id, template, location: result.location }, result.location ? `email written to ${result.location}` : 'email sent');
+    // A file mailbox's path is what a developer looks for; a send through SMTP is already told by
+    // the job's own line (queue, outbox id, outcome), and a second line per email cost the worker
+    // more than composing it.
+    if (result.location) ctx.log.info({ outboxId: row.id, template, location: result.location }, `email written to ${result.location}`);
+    else ctx.log.debug({ outboxId: row.id, template }, 'email sent');
   },
   redact: (payload) => ({ to: payload.to, template: payload.template }),
 };

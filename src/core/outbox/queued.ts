@@ -12,7 +12,8 @@ import { duePendingIds, type OutboxRow } from './dispatcher.ts';
 const RELAY_LEASE_MS = 60_000;
 
 export interface RelayClaim {
-  rows: { id: string; topic: string }[];
+  /** The rows whole, as claimed: a job this process starts can take its row from here instead of reading it. */
+  rows: OutboxRow[];
   /** The lease this claim set: releasing matches it, so a row a job has started since is left alone. */
   leaseUntil: string;
 }
@@ -26,7 +27,7 @@ export async function claimForRelay(ctx: Pick<Ctx, 'db' | 'clock'>, limit: numbe
   const now = ctx.clock.now();
   const at = now.toISOString();
   const leaseUntil = new Date(now.getTime() + RELAY_LEASE_MS).toISOString();
-  const rows = await runNamed<{ id: string; topic: string }>(ctx.db, sql`
+  const rows = await runNamed<OutboxRow>(ctx.db, sql`
     WITH due AS (${duePendingIds(at, limit)}), lapsed AS (
       SELECT id FROM outbox
       WHERE status = 'relayed' AND claimed_until < ${at}::timestamptz
@@ -36,7 +37,7 @@ export async function claimForRelay(ctx: Pick<Ctx, 'db' | 'clock'>, limit: numbe
     )
     UPDATE outbox o SET status = 'relayed', claimed_until = ${leaseUntil}::timestamptz
     WHERE o.id = ANY(ARRAY(SELECT id FROM due UNION ALL SELECT id FROM lapsed))
-    RETURNING o.id, o.topic`);
+    RETURNING o.id, o.topic, o.payload, o.attempts`);
   return { rows, leaseUntil };
 }
 
