@@ -19,7 +19,7 @@ import { createCore, loadConfig } from '../src/core/index.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { readMemory } from './lib/rss.ts';
 import { killAllServers, startServer } from './lib/server-process.ts';
-import { HOST } from './servers/child.ts';
+import { HOST } from './servers/child.mjs';
 import { mvshopEnv, servers, type BenchContext } from './servers/index.ts';
 
 const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');

@@ -26,7 +26,8 @@ import type { Scenario } from './scenarios.ts';
 import { scenarios } from './scenarios.ts';
 import { dataSets, seed, type DataSet, type Seed } from './seed.ts';
 import { mvshopEnv, servers, type BenchContext } from './servers/index.ts';
-import { HOST } from './servers/child.ts';
+import { HOST } from './servers/child.mjs';
+import { buildIsCurrent } from '../bin/launch.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MB = 1024 * 1024;
@@ -369,7 +370,7 @@ async function main(): Promise<number> {
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
   process.stdout.write(
     `\n${opts.duration} s per row after ${opts.warmup} s warm-up${opts.rounds > 1 ? `, median of ${opts.rounds} rounds` : ''}; ${cpus.length} cores; 1-min load average ${loadStart.toFixed(2)} -> ${loadEnd.toFixed(2)}. ` +
-      `Compare runs by ratio only.${fatal ? '' : ` JSON: ${path.relative(root, outFile)}`}\n`,
+      `mvshop API ${buildIsCurrent() ? 'compiled (dist/)' : 'through tsx (dist/ older than src/: npm run build)'}. Compare runs by ratio only.${fatal ? '' : ` JSON: ${path.relative(root, outFile)}`}\n`,
   );
   if (fatal) throw fatal;
   return rows.every((r) => r.ok) ? 0 : 1;

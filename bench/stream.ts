@@ -25,7 +25,7 @@ import { processCpuSeconds } from './lib/cpu.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { readMemory } from './lib/rss.ts';
 import { startServer } from './lib/server-process.ts';
-import { HOST } from './servers/child.ts';
+import { HOST } from './servers/child.mjs';
 import { BENCH_ORIGIN, mvshopEnv, type BenchContext } from './servers/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -172,7 +172,7 @@ async function main() {
       STREAM_REDIS_PREFIX: prefix,
       ...(opts.redis && { REDIS_URL: redisUrl }),
     };
-    server = await startServer({ name: 'mvshop-live', script: script('mvshop-live'), env, cwd: root, nodeArgs: ['--expose-gc'] });
+    server = await startServer({ name: 'mvshop-live', script: fileURLToPath(new URL('./servers/mvshop-live.mjs', import.meta.url)), env, cwd: root, nodeArgs: ['--expose-gc'] });
     const port = server.port;
 
     // Warm the posting path (JIT, pool) before measuring memory, with messages no stream is open for yet.

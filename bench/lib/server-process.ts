@@ -22,7 +22,7 @@ process.on('exit', killAllServers);
 
 export interface SpawnOptions {
   name: string;
-  /** Absolute path of the server's .ts entry. */
+  /** Absolute path of the server's entry: a .ts one runs through tsx, a .mjs one as it is. */
   script: string;
   env: Record<string, string>;
   cwd: string;
@@ -32,12 +32,15 @@ export interface SpawnOptions {
 }
 
 /**
- * Starts `node --import tsx <script>` (node itself, not the tsx CLI: the CLI runs the script in a
- * grandchild, so its pid would measure the wrapper's memory, not the server's). The script prints
+ * Starts `node [--import tsx] <script>` (node itself, not the tsx CLI: the CLI runs the script in a
+ * grandchild, so its pid would measure the wrapper's memory, not the server's). tsx only for a .ts
+ * script: the mvshop servers are .mjs, so a compiled API is measured without a TypeScript loader's
+ * thread and transformed modules in its RSS. The script prints
  * `listening <port>` once it accepts connections, and exits when its stdin closes (the bench died).
  */
 export async function startServer(opts: SpawnOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script], {
+  const loader = opts.script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...loader, opts.script], {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -41,7 +41,7 @@ export function mvshopEnv(bench: BenchContext): Record<string, string> {
 
 /** Servers by name; a scenario names the one it loads. Add one here with a script beside this file. */
 export const servers = {
-  mvshop: { script: script('./mvshop.ts'), env: mvshopEnv },
+  mvshop: { script: script('./mvshop.mjs'), env: mvshopEnv },
   'ref-express': { script: script('./ref-express.ts'), env: () => ({}) },
   'ref-pg': { script: script('./ref-pg.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },
   'ref-checkout': { script: script('./ref-checkout.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },

@@ -1,6 +1,6 @@
 /** Reference: a bare Express 5 app answering one small JSON document (the same body as /healthz). */
 import express from 'express';
-import { listen, serveUntilParentLeaves } from './child.ts';
+import { listen, serveUntilParentLeaves } from './child.mjs';
 
 const app = express();
 app.disable('x-powered-by');

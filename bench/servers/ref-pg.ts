@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import pg from 'pg';
-import { listen, serveUntilParentLeaves } from './child.ts';
+import { listen, serveUntilParentLeaves } from './child.mjs';
 
 const connectionString = process.env.DATABASE_URL;
 if (!connectionString) throw new Error('DATABASE_URL is required');

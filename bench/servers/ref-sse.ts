@@ -4,8 +4,8 @@
  * for RSS per stream.
  */
 import http from 'node:http';
-import { serveUntilParentLeaves } from './child.ts';
-import { exposeGcOnSignal } from './gc-signal.ts';
+import { serveUntilParentLeaves } from './child.mjs';
+import { exposeGcOnSignal } from './gc-signal.mjs';
 
 const open = new Set<http.ServerResponse>();
 const server = http.createServer((_req, res) => {

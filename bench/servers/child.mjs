@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// Plain JavaScript, so that a server running the compiled build needs no TypeScript loader (whose
+// own thread and transformed modules would count in the RSS the bench measures); types in child.d.mts.
 
 /** Loopback only: the bench never opens a port to the network. */
 export const HOST = '127.0.0.1';
@@ -8,8 +8,8 @@ export const HOST = '127.0.0.1';
  * The protocol every bench server follows: print `listening <port>` once it accepts connections,
  * and shut down on SIGTERM/SIGINT or when stdin closes (the bench process that owns it is gone).
  */
-export function serveUntilParentLeaves(server: Server, close: () => Promise<void>): void {
-  const { port } = server.address() as AddressInfo;
+export function serveUntilParentLeaves(server, close) {
+  const { port } = server.address();
   process.stdout.write(`listening ${port}\n`);
   let closing = false;
   const shutdown = () => {
@@ -31,8 +31,8 @@ export function serveUntilParentLeaves(server: Server, close: () => Promise<void
 }
 
 /** `app.listen` on the loopback address with an OS-chosen port. */
-export function listen(app: { listen(port: number, host: string, cb: (err?: Error) => void): Server }): Promise<Server> {
+export function listen(app) {
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, HOST, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = app.listen(0, HOST, (err) => (err ? reject(err) : resolve(server)));
   });
 }

@@ -1,14 +1,16 @@
 /**
  * The real mvshop API as `startApi` wires it, with live streams on Redis when the bench passes
  * REDIS_URL (and on the in-process bus otherwise), bound to 127.0.0.1 on a free port. For the
- * stream benchmark (bench/stream.ts).
+ * stream benchmark (bench/stream.ts). Loads the API as mvshop.mjs does.
  */
-import { createApp } from '../../src/api/app.ts';
-import { openStreamHub } from '../../src/api/live/index.ts';
-import { connectRedis } from '../../src/api/server.ts';
-import { createCore, loadConfig } from '../../src/core/index.ts';
-import { listen, serveUntilParentLeaves } from './child.ts';
-import { exposeGcOnSignal } from './gc-signal.ts';
+import { launch } from '../../bin/launch.mjs';
+import { listen, serveUntilParentLeaves } from './child.mjs';
+import { exposeGcOnSignal } from './gc-signal.mjs';
+
+const { createApp } = await launch('api/app');
+const { openStreamHub } = await launch('api/live/index');
+const { connectRedis } = await launch('api/server');
+const { createCore, loadConfig } = await launch('core/index');
 
 const config = loadConfig(process.env);
 const core = await createCore(config);

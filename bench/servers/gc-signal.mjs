@@ -2,7 +2,7 @@
  * Under `node --expose-gc`, SIGUSR2 runs a full garbage collection, so the bench reads memory that
  * live objects hold rather than garbage a collection has not reached yet.
  */
-export function exposeGcOnSignal(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
+export function exposeGcOnSignal() {
+  const gc = globalThis.gc;
   if (gc) process.on('SIGUSR2', () => gc());
 }

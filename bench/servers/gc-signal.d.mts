@@ -1,0 +1,1 @@
+export function exposeGcOnSignal(): void;
