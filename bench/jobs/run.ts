@@ -15,10 +15,9 @@ import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { sql } from 'drizzle-orm';
 import { createCore, loadConfig, type Core } from '../../src/core/index.ts';
-import { outbox } from '../../src/core/db/schema/index.ts';
 import { queryRows } from '../../src/core/db/index.ts';
 import { emailItems, type Mailer } from '../../src/core/mail/index.ts';
-import { outboxRows } from '../../src/core/outbox/index.ts';
+import { insertOutboxRows, outboxRows } from '../../src/core/outbox/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import { createBenchDatabase } from '../lib/database.ts';
 import { assertLoopback } from '../lib/loopback.ts';
@@ -114,7 +113,7 @@ async function produceEmails(core: Core, n: number, label: string): Promise<void
         vars: { name: 'Bench' },
       })),
     );
-    await core.database.db.insert(outbox).values(outboxRows(core.clock.now(), batch));
+    await insertOutboxRows({ db: core.database.db }, outboxRows(core.clock.now(), batch));
   }
 }
 

@@ -1,4 +1,6 @@
 import type { Ctx } from '../context.ts';
+import { insertJsonRows } from '../db/json-rows.ts';
+import { runNamed } from '../db/prepared.ts';
 import { outbox } from '../db/schema/index.ts';
 import { newId } from '../shared/ids.ts';
 
@@ -19,6 +21,14 @@ export function outboxRows(now: Date, items: OutboxItem[]): (typeof outbox.$infe
   }));
 }
 
+/**
+ * Writes outbox rows in one prepared statement, the rows as one JSON parameter: drizzle's insert
+ * built each call's SQL and a parameter per value, about 25 µs of CPU per row.
+ */
+export async function insertOutboxRows(ctx: Pick<Ctx, 'db'>, rows: (typeof outbox.$inferInsert)[]): Promise<void> {
+  if (rows.length > 0) await runNamed(ctx.db, insertJsonRows(outbox, rows));
+}
+
 /** Writes one side effect in the caller's transaction; it happens only if that transaction commits. */
 export async function enqueueOutbox(
   ctx: Ctx,
@@ -26,7 +36,7 @@ export async function enqueueOutbox(
   payload: Record<string, unknown>,
   opts: { delayMs?: number } = {},
 ): Promise<string> {
-  const [row] = outboxRows(ctx.clock.now(), [{ topic, payload, delayMs: opts.delayMs }]);
-  await ctx.db.insert(outbox).values(row!);
-  return row!.id;
+  const rows = outboxRows(ctx.clock.now(), [{ topic, payload, delayMs: opts.delayMs }]);
+  await insertOutboxRows(ctx, rows);
+  return rows[0]!.id;
 }

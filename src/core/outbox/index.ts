@@ -1,4 +1,4 @@
-export { enqueueOutbox, outboxRows, type OutboxItem } from './enqueue.ts';
+export { enqueueOutbox, insertOutboxRows, outboxRows, type OutboxItem } from './enqueue.ts';
 export {
   claimOutbox,
   processOutboxRow,
