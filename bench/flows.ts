@@ -74,6 +74,36 @@ export function buyerFlow(mix: ProductMix) {
   };
 }
 
+/**
+ * The tutorial storefront's order (`/api/v2`): it keeps the cart in the browser and sends it whole with
+ * the cash-on-delivery create-order, so a checkout is one request (the cart replaces the server cart,
+ * then the order is placed from it). The same products and buyers as `buyerFlow`.
+ */
+export function storefrontOrderFlow(mix: ProductMix) {
+  return (seed: Seed, users: number): FlowPlan => {
+    const data = need(seed, 'checkout');
+    const pick = picker(data, mix, users);
+    return {
+      keyStep: 'create-order',
+      check: { productIds: productIdsOf(data), ordersPerFlow: 2, checkoutsPerFlow: 1 },
+      next(u) {
+        const buyer = pick.buyer(u);
+        const [a, b] = pick.products();
+        return [
+          {
+            name: 'create-order',
+            method: 'POST',
+            path: '/api/v2/order/create-order',
+            headers: { cookie: `token=${buyer.token}`, origin: BENCH_ORIGIN },
+            body: { cart: [{ _id: a.id, qty: 1 }, { _id: b.id, qty: 1 }], shippingAddress, paymentInfo: { type: 'Cash On Delivery' } },
+            expectStatus: 201,
+          },
+        ];
+      },
+    };
+  };
+}
+
 /** The reference: one POST per flow, the raw SQL checkout transaction of servers/ref-checkout.ts. */
 export function refCheckoutFlow(mix: ProductMix) {
   return (seed: Seed, users: number): FlowPlan => {

@@ -7,7 +7,7 @@
  * Groups are name prefixes, so `--only catalog` or `--only checkout` runs one group (with its
  * references, which the planner adds).
  */
-import { buyerFlow, refCheckoutFlow } from './flows.ts';
+import { buyerFlow, refCheckoutFlow, storefrontOrderFlow } from './flows.ts';
 import { catalogMix } from './lib/catalog-mix.ts';
 import type { FlowPlan } from './lib/flow-load.ts';
 import { CATALOG_PRODUCTS, CHECKOUT_PRODUCTS, need, type DataSet, type Seed } from './seed.ts';
@@ -62,6 +62,7 @@ const mixNote = () => {
 
 const CHECKOUT_BUYERS_AT_ONCE = 20;
 const buyerFlowPath = 'POST /api/v1/cart/add-to-cart x2 (two shops), POST /api/v1/order/create-order (COD)';
+const storefrontOrderPath = 'POST /api/v2/order/create-order (COD, the browser cart of two shops in the body)';
 
 export const scenarios: Scenario[] = [
   { name: 'ref: express json', server: 'ref-express', path: '/json' },
@@ -163,6 +164,15 @@ export const scenarios: Scenario[] = [
     reference: 'ref: pg checkout tx, 1,000 products',
   },
   {
+    name: `checkout: COD storefront order, ${CHECKOUT_PRODUCTS.toLocaleString('en-US')} products`,
+    server: 'mvshop',
+    needs: ['checkout'],
+    path: storefrontOrderPath,
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: storefrontOrderFlow('spread'),
+    reference: 'ref: pg checkout tx, 1,000 products',
+  },
+  {
     name: 'ref: pg checkout tx, hot product',
     server: 'ref-checkout',
     needs: ['checkout'],
@@ -177,6 +187,15 @@ export const scenarios: Scenario[] = [
     path: buyerFlowPath,
     connections: CHECKOUT_BUYERS_AT_ONCE,
     flow: buyerFlow('hot'),
+    reference: 'ref: pg checkout tx, hot product',
+  },
+  {
+    name: 'checkout: COD storefront order, hot product',
+    server: 'mvshop',
+    needs: ['checkout'],
+    path: storefrontOrderPath,
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: storefrontOrderFlow('hot'),
     reference: 'ref: pg checkout tx, hot product',
   },
 ];

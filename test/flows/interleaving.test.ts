@@ -27,10 +27,11 @@ function gate(point: string) {
   };
 }
 
-const g = gate('finalize:before-writes');
+// A gate opens once: a test that needs one makes its own.
+let g = gate('finalize:before-writes');
 let app: TestApp;
 beforeAll(async () => {
-  app = await startTestApp({ probe: g.probe });
+  app = await startTestApp({ probe: (p) => g.probe(p) });
 });
 afterAll(() => app?.close());
 
@@ -60,6 +61,52 @@ describe('finalize under a deterministic interleaving', () => {
     expect(row).toEqual({ stock: 0, sold_count: 1 });
     const [orders] = await queryRows<{ n: number }>(app.core.database.db, sql`SELECT COUNT(*)::int AS n FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE l.product_id = ${p}`);
     expect(orders!.n).toBe(1);
+  });
+});
+
+describe('a cash order whose cart changes between its reading and its write', () => {
+  const cartOf = (userId: string) =>
+    queryRows<{ product_id: string; qty: number }>(app.core.database.db, sql`SELECT product_id, qty FROM cart_items WHERE user_id = ${userId} ORDER BY product_id`);
+
+  it('a quantity raised meanwhile is ordered as raised: the write refuses the stale cart and the order is made from the cart read again', async () => {
+    const shop = await signUpShop(app);
+    const p = await listProduct(shop.client, { stock: 10 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p, 1);
+
+    g = gate('finalize:before-writes');
+    g.arm();
+    const order = placeCodOrder(buyer.client); // read with qty 1, then paused before the write
+    await g.reached;
+    await addToCart(buyer.client, p, 2);
+    g.release();
+    const res = await order;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.orders.map((o: { cart: { qty: number }[] }) => o.cart.map((l) => l.qty))).toEqual([[3]]);
+    const [stock] = await queryRows<{ stock: number; sold_count: number }>(app.core.database.db, sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${p}`);
+    expect(stock).toEqual({ stock: 7, sold_count: 3 });
+    expect(await cartOf(buyer.user._id)).toEqual([]);
+  });
+
+  it('a line added meanwhile is not ordered and stays in the cart', async () => {
+    const shop = await signUpShop(app);
+    const p = await listProduct(shop.client, { stock: 10 });
+    const late = await listProduct(shop.client, { stock: 10 });
+    const buyer = await signUpUser(app);
+    await addToCart(buyer.client, p, 1);
+
+    g = gate('finalize:before-writes');
+    g.arm();
+    const order = placeCodOrder(buyer.client);
+    await g.reached;
+    await addToCart(buyer.client, late, 1);
+    g.release();
+    const res = await order;
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.orders.flatMap((o: { cart: { productId: string }[] }) => o.cart.map((l) => l.productId))).toEqual([p]);
+    expect(await cartOf(buyer.user._id)).toEqual([{ product_id: late, qty: 1 }]);
+    const [stock] = await queryRows<{ stock: number }>(app.core.database.db, sql`SELECT stock FROM product_stock WHERE product_id = ${late}`);
+    expect(stock!.stock).toBe(10);
   });
 });
 

@@ -93,15 +93,22 @@ export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise
 export async function updateCartItem(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(updateCartItemInput, raw);
   if (input.qty === 0) return removeCartItem(ctx, userId, input.productId);
-  const { listing, lines } = await cartWithBuyableListing(ctx, userId, input.productId);
-  if (input.qty > listing.stock) throw stockError(listing.name, listing.stock, input.qty);
+  const { listing, lines } = await setCartLine(ctx, userId, input.productId, input.qty);
+  return cartAfter(ctx, lines, listing, input.qty);
+}
+
+/** Sets a listing's line to `qty` (at least 1) with add-to-cart's checks; returns the cart as read before. */
+async function setCartLine(ctx: Ctx, userId: string, productId: string, qty: number): Promise<CartWithListing & { listing: CartRow }> {
+  const read = await cartWithBuyableListing(ctx, userId, productId);
+  const { listing, lines } = read;
+  if (qty > listing.stock) throw stockError(listing.name, listing.stock, qty);
   if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
   const now = ctx.clock.now();
   await ctx.db
     .insert(cartItems)
-    .values({ userId, productId: input.productId, qty: input.qty, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: [cartItems.userId, cartItems.productId], set: { qty: input.qty, updatedAt: now } });
-  return cartAfter(ctx, lines, listing, input.qty);
+    .values({ userId, productId, qty, createdAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: [cartItems.userId, cartItems.productId], set: { qty, updatedAt: now } });
+  return read;
 }
 
 export async function removeCartItem(ctx: Ctx, userId: string, rawProductId: unknown): Promise<CartDto> {
@@ -125,18 +132,21 @@ export const replaceCartInput = z.object({
 /**
  * Makes the cart hold exactly `lines`, for a buyer who kept the cart elsewhere (in the browser) and
  * brings it to checkout. Only ids and quantities are taken; each line passes the checks of
- * add-to-cart, and the cart changes all or nothing. Repeated ids add up.
+ * add-to-cart, and the cart changes all or nothing. Repeated ids add up. Its callers go on to price
+ * or order the cart, which reads it again, so nothing is answered here.
  */
-export async function replaceCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
+export async function replaceCart(ctx: Ctx, userId: string, raw: unknown): Promise<void> {
   const input = parseInput(replaceCartInput, raw);
   const wanted = new Map<string, number>();
   for (const line of input.lines) wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.qty);
-  return withTx(ctx, async (tx) => {
+  await withTx(ctx, async (tx) => {
     const c = { ...ctx, db: tx };
     await tx.delete(cartItems).where(eq(cartItems.userId, userId));
     for (const [productId, qty] of wanted) {
       try {
-        await updateCartItem(c, userId, { productId, qty });
+        // Repeated ids add up: the sum is held to a line's own bounds.
+        const line = parseInput(updateCartItemInput, { productId, qty });
+        await setCartLine(c, userId, line.productId, line.qty);
       } catch (err) {
         // A line the buyer still holds may have been deleted or hidden since: say which one.
         if (isAppError(err) && err.code === 'NOT_FOUND')
@@ -146,6 +156,5 @@ export async function replaceCart(ctx: Ctx, userId: string, raw: unknown): Promi
         throw err;
       }
     }
-    return getCart(c, userId);
   });
 }

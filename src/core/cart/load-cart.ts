@@ -124,47 +124,56 @@ export async function loadCartWithListing(ctx: Ctx, userId: string, productId: s
   };
 }
 
-/** A cart taken for a cash order: its lines, each shop's address for the new-order email, and the buyer. */
-export interface TakenCart {
+/** A cart about to become a cash order: its lines, each shop's address for the new-order email, and the buyer. */
+export interface CartForOrder {
   lines: CartRow[];
   shops: Map<string, { name: string; email: string }>;
   buyer: { name: string; email: string; phoneNumber: string | null } | undefined;
 }
 
-/**
- * Deletes the buyer's cart and returns what it held, priced from the listings as they are now, in
- * one statement of the caller's transaction. Two create-orders at once cannot both take it: the
- * second waits on the row locks and then finds the cart empty. A rollback puts the cart back.
- */
-export async function takeCart(ctx: Ctx, userId: string): Promise<TakenCart> {
-  const taken = ctx.db.$with('taken').as(
-    ctx.db
-      .delete(cartItems)
-      .where(eq(cartItems.userId, userId))
-      .returning({ userId: cartItems.userId, productId: cartItems.productId, qty: cartItems.qty, createdAt: cartItems.createdAt }),
-  );
-  const rows = await ctx.db
-    .with(taken)
+// Read by every cash create-order: prepared once, planned once per connection.
+const cartForOrderOf = prepared((db) =>
+  db
     .select({
-      qty: taken.qty,
+      qty: cartItems.qty,
       ...lineColumns,
       shopEmail: shops.email,
       buyer: { name: users.name, email: users.email, phoneNumber: users.phoneNumber },
     })
-    .from(taken)
-    .innerJoin(products, eq(products.id, taken.productId))
+    .from(cartItems)
+    .innerJoin(products, eq(products.id, cartItems.productId))
     .innerJoin(productStock, eq(productStock.productId, products.id))
     .innerJoin(shops, eq(shops.id, products.shopId))
-    .innerJoin(users, eq(users.id, taken.userId))
-    .orderBy(asc(taken.createdAt), asc(taken.productId))
-    // Named, so each connection has PostgreSQL parse and plan it once (drizzle still builds it per call).
-    .prepare('cart_take')
-    .execute();
+    .innerJoin(users, eq(users.id, cartItems.userId))
+    .where(eq(cartItems.userId, sql.placeholder('userId')))
+    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
+    .prepare('cart_for_order'),
+);
+
+/**
+ * The buyer's cart priced from the listings as they are now, for a cash order. Nothing is locked:
+ * the order's write takes the lines out of the cart only as they were read (`cartLinesTaken`).
+ */
+export async function loadCartForOrder(ctx: Ctx, userId: string): Promise<CartForOrder> {
+  const rows = await cartForOrderOf(ctx.db).execute({ userId });
   return {
     lines: rows.map((r) => toCartRow(r.qty, r)),
     shops: new Map(rows.map((r) => [r.shop.id, { name: r.shop.name, email: r.shopEmail }])),
     buyer: rows[0]?.buyer,
   };
+}
+
+/**
+ * Deletes the buyer's cart lines that still hold exactly what was read (`lines`), returning one row
+ * for each, for the statement that writes the order: fewer rows than lines means the cart changed
+ * since it was read (another create-order took it, a quantity changed), and that statement refuses.
+ * Lines added since stay in the cart. Two create-orders at once cannot both take a line: the second
+ * waits on the first's row lock and then finds it gone.
+ */
+export function cartLinesTaken(userId: string, lines: Pick<CartRow, 'productId' | 'qty'>[]) {
+  const read = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })));
+  return sql`DELETE FROM ${cartItems} USING jsonb_to_recordset(${read}::jsonb) AS r(id text, qty int)
+    WHERE ${cartItems.userId} = ${userId} AND ${cartItems.productId} = r.id AND ${cartItems.qty} = r.qty RETURNING r.id`;
 }
 
 /** Why a listing cannot be bought right now, or undefined when it can. */

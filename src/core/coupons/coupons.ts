@@ -207,22 +207,27 @@ export async function couponForCheckout(ctx: Ctx, name: string): Promise<CouponT
 }
 
 /**
- * Counts one use, atomically: the conditional update means a usage limit holds however many
- * checkouts redeem at once. Runs in the finalize transaction.
+ * Counts one use of each coupon, atomically: the conditional update means a usage limit holds
+ * however many checkouts redeem at once. Returns one row per coupon counted; a coupon used up,
+ * expired or deleted returns none, and the checkout writing it refuses (`couponGone`). The ids go in
+ * sorted, with a LIMIT that tells the planner how few they are, so checkouts lock shared coupons in
+ * one order (as `stockTaking` does for listings).
  */
-export async function redeemCoupon(ctx: Ctx, couponId: string): Promise<void> {
+export function couponUses(ctx: Ctx, couponIds: string[]) {
   const now = ctx.clock.now();
-  const [row] = await ctx.db
+  return ctx.db
     .update(coupons)
     .set({ usedCount: sql`${coupons.usedCount} + 1` })
+    .from(sql`(SELECT * FROM jsonb_array_elements_text(${JSON.stringify([...couponIds].sort())}::jsonb) AS w(id) LIMIT ${couponIds.length}) AS wanted`)
     .where(
       and(
-        eq(coupons.id, couponId),
+        sql`${coupons.id} = wanted.id`,
         isNull(coupons.deletedAt),
         sql`(${coupons.usageLimit} IS NULL OR ${coupons.usedCount} < ${coupons.usageLimit})`,
         sql`(${coupons.expiresAt} IS NULL OR ${coupons.expiresAt} > ${now})`,
       ),
     )
     .returning({ id: coupons.id });
-  if (!row) throw new AppError('CONFLICT', 'The coupon has just been used up or expired');
 }
+
+export const couponGone = () => new AppError('CONFLICT', 'The coupon has just been used up or expired');

@@ -7,7 +7,8 @@ export {
   allCouponsInput,
   getCouponValue,
   couponForCheckout,
-  redeemCoupon,
+  couponUses,
+  couponGone,
   toCouponDto,
   type CouponDto,
 } from './coupons.ts';

@@ -44,11 +44,14 @@ export async function withTxRetry<T>(ctx: { db: Db }, fn: (tx: Db) => Promise<T>
       return await withTx(ctx, fn);
     } catch (err) {
       if (is(ctx.db, PgTransaction) || pgErrorCode(err) !== '40P01') throw err;
-      if (attempt >= attempts)
-        throw new AppError('CONFLICT', 'Too many checkouts of the same items at once; nothing was changed, please try again', { retryable: true });
+      if (attempt >= attempts) throw tooManyAtOnce();
     }
   }
 }
+
+/** A transaction PostgreSQL aborted to break a deadlock, every time it was tried. */
+export const tooManyAtOnce = () =>
+  new AppError('CONFLICT', 'Too many checkouts of the same items at once; nothing was changed, please try again', { retryable: true });
 
 export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === '23505';
 

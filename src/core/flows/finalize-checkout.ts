@@ -3,10 +3,9 @@ import type { Ctx } from '../context.ts';
 import { cartItems, checkouts, orders } from '../db/schema/commerce.ts';
 import { shops, users } from '../db/schema/index.ts';
 import { withTxRetry } from '../db/tx.ts';
-import { redeemCoupon } from '../coupons/index.ts';
 import { orderPaidEntries, postJournal } from '../ledger/index.ts';
 import { AppError, notFound } from '../shared/errors.ts';
-import { couponIdsOf, writeOrders } from './write-orders.ts';
+import { writeOrders } from './write-orders.ts';
 
 export interface FinalizeResult {
   checkoutId: string;
@@ -19,7 +18,7 @@ export interface FinalizeResult {
  * Turns an open (paid) checkout into one order per shop, once. The checkout row lock serialises the
  * client's create-order, the webhook and the reconciler; whoever comes second sees "completed"
  * and gets the same orders. In one transaction: the cart lines, then orders, lines, history,
- * payment, emails and stock (one statement, `writeOrders`), then coupon use and ledger.
+ * payment, emails, stock and coupon use (one statement, `writeOrders`), then the ledger.
  *
  * The contended rows are locked last, in one fixed order (listings by id, coupons by id, ledger
  * balances by account, as refunds also take listings before balances), so a popular product's
@@ -66,8 +65,6 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
       buyer: buyer ?? undefined,
       shops: new Map(shopRows.map((s) => [s.id, s])),
     });
-
-    for (const couponId of couponIdsOf(checkout.snapshot)) await redeemCoupon(c, couponId);
 
     // Shops in id order, so this transaction takes their balance rows in the order a settlement batch does.
     if (card)

@@ -1,19 +1,23 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, is } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { checkouts, orders, paymentTypes } from '../db/schema/commerce.ts';
 import { insertJsonRows } from '../db/json-rows.ts';
-import { withTxRetry } from '../db/tx.ts';
+import { pgErrorCode, tooManyAtOnce } from '../db/tx.ts';
 import { ordersCreatedFor, type OrderDto } from '../orders/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
-import { takeCart } from '../cart/index.ts';
-import { couponForCheckout, redeemCoupon } from '../coupons/index.ts';
+import { loadCartForOrder } from '../cart/index.ts';
+import { couponForCheckout } from '../coupons/index.ts';
 import { completePaidCheckout } from './complete-paid-checkout.ts';
 import { couponCodeField, pricingOf, shippingAddressSchema } from './price-checkout.ts';
 import { requirePayments } from './start-card-payment.ts';
-import { couponIdsOf, writeOrders } from './write-orders.ts';
+import { CartChangedError, writeOrders } from './write-orders.ts';
+
+// As withTxRetry: a cart changing, or a deadlock, three times in a row is a conflict the client retries.
+const ATTEMPTS = 3;
 
 export const placeOrderInput = z.object({
   shippingAddress: shippingAddressSchema,
@@ -60,18 +64,19 @@ export async function placeOrder(ctx: Ctx, userId: string, raw: unknown): Promis
 }
 
 /**
- * A cash-on-delivery order in one transaction: take the cart (one statement deletes it, returning
- * what it held as the listings are now), price it, then write the completed checkout, its orders
- * and the stock they take in one more (`writeOrders`), and count coupon uses, the contended rows
- * last. Any refusal (a line unavailable, stock gone, the coupon used up) rolls back and leaves the
- * cart as it was.
+ * A cash-on-delivery order: read the cart (the listings as they are now) and price it, then write
+ * the completed checkout, its orders, the stock and coupon uses they take and the cart lines they
+ * empty in one statement (`writeOrders`), which is its own transaction. Any refusal (a line
+ * unavailable, stock gone, the coupon used up) writes nothing and leaves the cart as it was. When
+ * the cart changed between the read and the write (another create-order took it, a quantity
+ * changed), or PostgreSQL broke a deadlock, it starts over from the read; inside a caller's
+ * transaction it cannot, and the error goes up.
  */
 async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof placeOrderInput>): Promise<OrderDto[]> {
   const coupon = input.couponCode ? await couponForCheckout(ctx, input.couponCode) : undefined;
-  const written = await withTxRetry(ctx, async (tx) => {
-    const c = { ...ctx, db: tx };
-    const cart = await takeCart(c, userId);
-    const { snapshot, fingerprint } = pricingOf(c, cart.lines, input, coupon);
+  for (let attempt = 1; ; attempt++) {
+    const cart = await loadCartForOrder(ctx, userId);
+    const { snapshot, fingerprint } = pricingOf(ctx, cart.lines, input, coupon);
     await ctx.probe?.('finalize:before-writes');
     const now = ctx.clock.now();
     const checkout = {
@@ -84,17 +89,22 @@ async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof p
       shippingAddress: input.shippingAddress,
       snapshot,
     };
-    const { orders: created } = await writeOrders(c, {
-      checkout,
-      completeCheckout: insertJsonRows(checkouts, [
-        { ...checkout, status: 'completed', couponCode: input.couponCode ?? null, fingerprint, completedAt: now, createdAt: now, updatedAt: now },
-      ]),
-      buyer: cart.buyer,
-      shops: cart.shops,
-    });
-    for (const couponId of couponIdsOf(snapshot)) await redeemCoupon(c, couponId);
-    return created;
-  });
-  ctx.afterCommit?.();
-  return written;
+    try {
+      const { orders: created } = await writeOrders(ctx, {
+        checkout,
+        completeCheckout: insertJsonRows(checkouts, [
+          { ...checkout, status: 'completed', couponCode: input.couponCode ?? null, fingerprint, completedAt: now, createdAt: now, updatedAt: now },
+        ]),
+        buyer: cart.buyer,
+        shops: cart.shops,
+        cart: { userId, lines: cart.lines },
+      });
+      ctx.afterCommit?.();
+      return created;
+    } catch (err) {
+      const again = err instanceof CartChangedError || pgErrorCode(err) === '40P01';
+      if (!again || is(ctx.db, PgTransaction)) throw err;
+      if (attempt >= ATTEMPTS) throw err instanceof CartChangedError ? err : tooManyAtOnce();
+    }
+  }
 }

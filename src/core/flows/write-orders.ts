@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { actorLabel } from '../context.ts';
 import { orderEvents, orderLines, orders, payments, type BuyerSnapshot, type checkouts } from '../db/schema/commerce.ts';
@@ -8,6 +8,9 @@ import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { outboxRows } from '../outbox/index.ts';
 import { insertJsonRows } from '../db/json-rows.ts';
 import { runNamed } from '../db/prepared.ts';
+import { refusalOf, refuseWrite } from '../db/refusal.ts';
+import { cartLinesTaken, type CartRow } from '../cart/index.ts';
+import { couponGone, couponUses } from '../coupons/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { feeFromBps, formatMinor } from '../shared/money.ts';
@@ -15,11 +18,34 @@ import { feeFromBps, formatMinor } from '../shared/money.ts';
 type Checkout = typeof checkouts.$inferSelect;
 type Part = Checkout['snapshot']['shops'][number];
 
-/** Thrown inside a checkout's transaction when a line's stock is gone; everything rolls back. */
+/** Thrown when a line's stock is gone; nothing of the checkout's writes is kept. */
 export class OutOfStockError extends AppError {
   constructor(readonly lines: { productId: string; name: string }[]) {
     super('CONFLICT', `Out of stock: ${lines.map((l) => l.name).join(', ')}`, { outOfStock: lines });
   }
+}
+
+/** Thrown when the cart changed between its reading and the statement that takes it; nothing was written. */
+export class CartChangedError extends AppError {
+  constructor() {
+    super('CONFLICT', 'Your cart changed while the order was being placed; nothing was ordered, please try again', { retryable: true });
+  }
+}
+
+const CART_CHANGED = 'cart-changed';
+const OUT_OF_STOCK = 'out-of-stock';
+const COUPON_GONE = 'coupon-gone';
+
+/** The answer for a write statement one of whose guards refused it, or undefined for any other error. */
+function refusalError(err: unknown, lines: { productId: string; name: string }[]): AppError | undefined {
+  const refusal = refusalOf(err);
+  if (refusal?.reason === CART_CHANGED) return new CartChangedError();
+  if (refusal?.reason === COUPON_GONE) return couponGone();
+  if (refusal?.reason === OUT_OF_STOCK) {
+    const took = new Set(refusal.detail.split(','));
+    return new OutOfStockError(lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name })));
+  }
+  return undefined;
 }
 
 export interface OrdersToWrite {
@@ -29,6 +55,11 @@ export interface OrdersToWrite {
   /** Undefined when the buyer's account is gone (a late webhook): the orders are still made, without emails to them. */
   buyer: BuyerSnapshot | undefined;
   shops: ReadonlyMap<string, { name: string; email: string }>;
+  /**
+   * The cart lines the orders are made of, taken out of the buyer's cart by the same statement, only
+   * as they were read (`cartLinesTaken`); when the cart changed since, it throws CartChangedError.
+   */
+  cart?: { userId: string; lines: Pick<CartRow, 'productId' | 'qty'>[] };
 }
 
 export interface WrittenOrders {
@@ -38,12 +69,14 @@ export interface WrittenOrders {
 }
 
 /**
- * Writes a checkout's orders, one per shop, and takes their stock, in one statement of the caller's
- * transaction: the checkout's completion, the payment, the orders, their lines and first history
- * rows, the emails to the buyer and each seller (outbox), and each line's quantity off its
- * listing's stock. When a listing's stock is gone, throws OutOfStockError for the caller's
- * transaction to roll all of it back. The rows are built here, so the orders are answered from
- * them without reading them back.
+ * Writes a checkout's orders, one per shop, and takes their stock, in one statement: the cart lines
+ * (when given), the checkout's completion, the payment, the orders, their lines and first history
+ * rows, the emails to the buyer and each seller (outbox), each line's quantity off its listing's
+ * stock, and one use of each coupon. When a listing's stock is gone (OutOfStockError), a coupon is
+ * used up or the cart changed (CartChangedError), the statement refuses and writes nothing, so it
+ * is also a whole checkout outside a transaction: it commits on its own, and the listings' stock rows
+ * are locked only until that commit, with no round trip to this process in between. The rows are
+ * built here, so the orders are answered from them without reading them back.
  */
 export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOrders> {
   const { checkout } = w;
@@ -138,18 +171,35 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     ...(emails.length ? [insertJsonRows(outbox, outboxRows(now, emailItems(emails)))] : []),
   ];
   // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
-  // its end, so a checkout inserted here can already own the orders inserted beside it.
+  // its end, so a checkout inserted here can already own the orders inserted beside it. The guards
+  // are read in the CASE's order, which is the order their rows are locked in: the cart, the
+  // listings' stock, the coupons (listings before coupons, as every checkout takes them). A guard
+  // that does not find every row it needs refuses the statement, so none of it is written.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
-  const taken = await runNamed<{ id: string }>(
-    ctx.db,
-    sql`WITH ${sql.join(
-      writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS (${q.getSQL()})`),
-      sql`, `,
-    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT product_id AS id FROM taken`,
-  );
-  const took = new Set(taken.map((t) => t.id));
-  const missing = lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name }));
-  if (missing.length) throw new OutOfStockError(missing);
+  const couponIds = couponIdsOf(checkout.snapshot);
+  const ctes: [string, SQLWrapper][] = writes.map((q, i) => [`w${i}`, q]);
+  const guards: SQL[] = [];
+  if (w.cart) {
+    ctes.unshift(['cart', cartLinesTaken(w.cart.userId, w.cart.lines)]);
+    guards.push(sql`WHEN (SELECT count(*) FROM cart) <> ${w.cart.lines.length} THEN ${refuseWrite(CART_CHANGED)}`);
+  }
+  ctes.push(['taken', stockTaking(ctx, lines)]);
+  guards.push(sql`WHEN (SELECT count(*) FROM taken) <> ${lines.length} THEN ${refuseWrite(OUT_OF_STOCK, sql`(SELECT string_agg(product_id, ',') FROM taken)`)}`);
+  if (couponIds.length) {
+    ctes.push(['coupons', couponUses(ctx, couponIds)]);
+    guards.push(sql`WHEN (SELECT count(*) FROM coupons) <> ${couponIds.length} THEN ${refuseWrite(COUPON_GONE)}`);
+  }
+  try {
+    await runNamed(
+      ctx.db,
+      sql`WITH ${sql.join(
+        ctes.map(([name, q]) => sql`${sql.identifier(name)} AS (${q.getSQL()})`),
+        sql`, `,
+      )} SELECT CASE ${sql.join(guards, sql` `)} END AS refused`,
+    );
+  } catch (err) {
+    throw refusalError(err, lines) ?? err;
+  }
 
   return {
     parts,
