@@ -76,7 +76,7 @@ export function prefixQuery(q: string | undefined): string | undefined {
 const effectivePrice = products.priceMinor;
 const rating10 = ratingX10(products);
 
-function orderFor(sort: ProductSort, tsQuery: SQL | undefined): SQL[] {
+function orderFor(sort: ProductSort): SQL[] {
   switch (sort) {
     case 'price_asc':
       return [asc(effectivePrice), asc(products.id)];
@@ -86,9 +86,9 @@ function orderFor(sort: ProductSort, tsQuery: SQL | undefined): SQL[] {
       return [desc(productStock.soldCount), desc(productStock.productId)];
     case 'top_rated':
       return [desc(rating10), desc(products.ratingCount), desc(products.id)];
+    // With words, ranked by `rank` (searchProducts); the matches past the ranked ones, and every match
+    // without words, newest first.
     case 'relevance':
-      if (tsQuery) return [desc(sql`ts_rank(${products.search}, ${tsQuery})`), desc(products.id)];
-      return newestFirst;
     case 'newest':
       return newestFirst;
   }
@@ -125,7 +125,8 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPag
         has.maxPrice ? sql`${effectivePrice} <= ${value('maxPrice')}` : undefined,
         has.minRating10 ? sql`${rating10} >= ${value('minRating10')}` : undefined,
       );
-      return { where, order: orderFor(sort, tsQuery), onlyLiveShops: true };
+      const rank = sort === 'relevance' && tsQuery ? sql`ts_rank(${products.search}, ${tsQuery})` : undefined;
+      return { where, order: orderFor(sort), onlyLiveShops: true, rank };
     },
   };
   const { items, ...pg } = await sharedListingPage(ctx, query, values, input);

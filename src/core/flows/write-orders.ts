@@ -8,6 +8,8 @@ import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { outboxRows } from '../outbox/index.ts';
 import { insertJsonRows } from '../db/json-rows.ts';
 import { runNamed } from '../db/prepared.ts';
+import { onCommit } from '../db/tx.ts';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { feeFromBps, formatMinor } from '../shared/money.ts';
@@ -140,16 +142,18 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
   // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
   // its end, so a checkout inserted here can already own the orders inserted beside it.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
-  const taken = await runNamed<{ id: string }>(
+  const taken = await runNamed<{ id: string; stock: number }>(
     ctx.db,
     sql`WITH ${sql.join(
       writes.map((q, i) => sql`${sql.identifier(`w${i}`)} AS (${q.getSQL()})`),
       sql`, `,
-    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT product_id AS id FROM taken`,
+    )}, taken AS (${stockTaking(ctx, lines).getSQL()}) SELECT product_id AS id, stock FROM taken`,
   );
   const took = new Set(taken.map((t) => t.id));
   const missing = lines.filter((l) => !took.has(l.productId)).map(({ productId, name }) => ({ productId, name }));
   if (missing.length) throw new OutOfStockError(missing);
+  // A listing that sold out shows 0 in stock on the public lists at once; other stock counts may lag.
+  if (taken.some((t) => t.stock === 0)) onCommit(ctx.db, catalogChanged);
 
   return {
     parts,
@@ -177,7 +181,7 @@ function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
     .set({ stock: sql`${productStock.stock} - w.qty`, soldCount: sql`${productStock.soldCount} + w.qty` })
     .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w JOIN ${products} ON ${products.id} = w.id`)
     .where(and(sql`${productStock.productId} = w.id`, sql`${productStock.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
-    .returning({ id: productStock.productId });
+    .returning({ id: productStock.productId, stock: productStock.stock });
 }
 
 /** The coupons a checkout uses, in the fixed order finalizers lock them. */
