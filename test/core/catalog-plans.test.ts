@@ -26,7 +26,8 @@ const ctx = (): Ctx => ({
   actor: { kind: 'anonymous' },
   log: pino({ level: 'silent' }),
   clock: systemClock,
-  config: loadConfig({ NODE_ENV: 'test' }),
+  // Every call reads the database (a cached page would send no query to explain).
+  config: loadConfig({ NODE_ENV: 'test', CATALOG_PAGE_CACHE_MS: '0' }),
   ports: {} as Ctx['ports'],
 });
 
@@ -83,6 +84,28 @@ describe('catalog list plans on 20,000 seeded products', () => {
     expect(plan.indexes).toContain(index);
     expect(plan.scans).not.toContain('Seq Scan on products');
     expect(plan.scans).not.toContain('Seq Scan on product_stock');
+  });
+
+  it('a broad word by relevance reads and ranks only the first CATALOG_RANK_MAX matches, not all of them', async () => {
+    const query = { q: 'gaming' };
+    const page = (await searchProducts(ctx(), query)) as { totalExact: boolean };
+    // More matches than the bound, so the capped ranking applies.
+    expect(page.totalExact).toBe(false);
+    sent.length = 0;
+    await searchProducts(ctx(), query);
+    const ranked = sent.find((q) => /ts_rank/.test(q.sql) && /limit/i.test(q.sql))!;
+    const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${ranked.sql}`, ranked.params as unknown[]);
+    const nodes = walk((rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan) as (PlanNode & { 'Actual Rows': number; 'Actual Loops': number })[];
+    const read = nodes.filter((n) => n['Relation Name'] === 'products').map((n) => n['Actual Rows'] * n['Actual Loops']);
+    expect(Math.max(...read)).toBeLessThanOrEqual(loadConfig({ NODE_ENV: 'test' }).catalogRankMax);
+  });
+
+  it('words and a category that never meet are counted through their indexes, and no sort index is walked for the page', async () => {
+    sent.length = 0;
+    const page = await searchProducts(ctx(), { q: 'laptop', category: 'Shoes', sort: 'best_selling' });
+    expect(page.products).toEqual([]);
+    // The count found nothing, so no page was read: one statement (the count) reached products.
+    expect(sent.filter((q) => /from "products"/.test(q.sql)).map((q) => /^select count/i.test(q.sql))).toEqual([true]);
   });
 
   it("a shop's listing reads products_public_shop_idx", async () => {

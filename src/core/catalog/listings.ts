@@ -182,44 +182,60 @@ export interface ListingQuery {
   /**
    * `rank`: the list is ordered by this score (higher first, then by id), computed only over the first
    * `rankMax` matches the database finds (all of them when that is 0); `order` orders the matches past them.
+   * `orderReadsStock`: `order` names `productStock` columns, so the list joins it.
    */
-  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean; rank?: SQL };
+  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean; rank?: SQL; orderReadsStock?: boolean };
 }
 
 type PageRows = { product: ListingRow; shop: ShopRow }[];
+type PageIds = { id: string }[];
 interface ListingStatements {
-  rows: (db: Db) => Prepared<PageRows>;
+  rows: (db: Db) => Prepared<PageIds>;
   /** `rows` for a filter known to match few listings: all matches are found first, then ordered. */
-  fewRows: (db: Db) => Prepared<PageRows>;
+  fewRows: (db: Db) => Prepared<PageIds>;
   /** With a `rank`: a page of the first `cap` matches by rank, and a page of the other matches in `order`. */
-  ranked?: { rows: (db: Db) => Prepared<PageRows>; rest: (db: Db) => Prepared<PageRows> };
+  ranked?: { rows: (db: Db) => Prepared<PageIds>; rest: (db: Db) => Prepared<PageIds> };
   count: (db: Db) => Prepared<{ total: number }[]>;
   /** The count of at most `bound` matches: stops reading after that many. */
   boundedCount: (db: Db) => Prepared<{ total: number }[]>;
 }
 const statements = new Map<string, ListingStatements>();
 
+/**
+ * A page's listings with their stock and shops, by id. Named, so each connection plans it once: planning
+ * the three-table join with a list's filter and order took longer than running it (~3 ms of a first page's
+ * ~4 ms, EXPLAIN SUMMARY), so the list statements select ids from `products` alone and this joins them.
+ */
+const listingsById = prepared((db) =>
+  db
+    .select({ product: listingColumns, shop: shopColumns })
+    .from(products)
+    .innerJoin(productStock, withStock)
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .where(sql`${products.id} = ANY (${sql.placeholder('ids')}::text[])`)
+    .prepare('catalog_listings_by_id'),
+);
+
 function statementsFor(query: ListingQuery): ListingStatements {
   let found = statements.get(query.key);
   if (found) return found;
-  const { where: filter, order, onlyLiveShops, rank } = query.build();
+  const { where: filter, order, onlyLiveShops, rank, orderReadsStock } = query.build();
   const where = onlyLiveShops ? and(filter, fromLiveShop) : filter;
-  const joined = (db: Db) =>
-    db.select({ product: listingColumns, shop: shopColumns }).from(products).innerJoin(productStock, withStock).innerJoin(shops, eq(shops.id, products.shopId));
+  const ids = (db: Db) => {
+    const q = db.select({ id: products.id }).from(products);
+    return orderReadsStock ? q.innerJoin(productStock, withStock) : q;
+  };
+  const fullOrder = rank ? [desc(rank), desc(products.id)] : order;
   // Unnamed statements (''): the server plans each execution for its own values, which a search needs
   // (a rare word and a common one want different plans).
   found = {
-    rows: prepared((db) =>
-      joined(db)
-        .where(where)
-        .orderBy(...(rank ? [desc(rank), desc(products.id)] : order)).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).prepare(''),
-    ),
+    rows: prepared((db) => ids(db).where(where).orderBy(...fullOrder).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).prepare('')),
     // The planner walks a sort's index and filters, expecting matches spread along it; when words and a
     // category rarely meet (q=laptop&category=Shoes), that walk reads the whole index for nothing (~1 s).
     fewRows: prepared((db) =>
-      joined(db)
+      ids(db)
         .where(sql`${products.id} = ANY (ARRAY(${db.select({ id: products.id }).from(products).where(where)}))`)
-        .orderBy(...(rank ? [desc(rank), desc(products.id)] : order))
+        .orderBy(...fullOrder)
         .limit(sql.placeholder('limit'))
         .offset(sql.placeholder('offset'))
         .prepare(''),
@@ -244,25 +260,16 @@ function statementsFor(query: ListingQuery): ListingStatements {
           .where(where)
           .limit(sql.placeholder('cap'))
           .as('scored');
-        // Ranked and cut to the page before the join, so only the page's rows are joined.
-        const page = db
-          .select({ id: scored.id, score: scored.score })
+        return db
+          .select({ id: scored.id })
           .from(scored)
           .orderBy(desc(scored.score), desc(scored.id))
           .limit(sql.placeholder('limit'))
           .offset(sql.placeholder('offset'))
-          .as('page');
-        return db
-          .select({ product: listingColumns, shop: shopColumns })
-          .from(page)
-          .innerJoin(products, eq(products.id, page.id))
-          .innerJoin(productStock, withStock)
-          .innerJoin(shops, eq(shops.id, products.shopId))
-          .orderBy(desc(page.score), desc(page.id))
           .prepare('');
       }),
       rest: prepared((db) =>
-        joined(db)
+        ids(db)
           .where(and(where, sql`${products.id} <> ALL (ARRAY(${candidates(db)}))`))
           .orderBy(...order)
           .limit(sql.placeholder('limit'))
@@ -276,20 +283,30 @@ function statementsFor(query: ListingQuery): ListingStatements {
 }
 
 /**
- * The rows of a page: ordered by `rank` over the first `rankMax` matches and then the other matches in
- * `order`, when the query ranks; else in `order`.
+ * The ids of a page's listings, in order: by `rank` over the first `rankMax` matches and then the other
+ * matches in `order`, when the query ranks; else in `order`.
  */
-async function pageRows(ctx: Ctx, st: ListingStatements, values: Record<string, unknown>, input: PageInput, rankMax: number, few: boolean): Promise<PageRows> {
+async function pageIds(ctx: Ctx, st: ListingStatements, values: Record<string, unknown>, input: PageInput, rankMax: number, few: boolean): Promise<string[]> {
   const offset = offsetOf(input);
   const { limit } = input;
-  if (few) return st.fewRows(ctx.db).execute({ ...values, limit, offset });
-  if (!st.ranked || rankMax <= 0) return st.rows(ctx.db).execute({ ...values, limit, offset });
+  const idsOf = (rows: PageIds) => rows.map((r) => r.id);
+  if (few) return idsOf(await st.fewRows(ctx.db).execute({ ...values, limit, offset }));
+  if (!st.ranked || rankMax <= 0) return idsOf(await st.rows(ctx.db).execute({ ...values, limit, offset }));
   const cap = rankMax;
   const [ranked, rest] = await Promise.all([
     offset < cap ? st.ranked.rows(ctx.db).execute({ ...values, cap, offset, limit: Math.min(limit, cap - offset) }) : [],
     offset + limit > cap ? st.ranked.rest(ctx.db).execute({ ...values, cap, offset: Math.max(offset - cap, 0), limit: Math.min(limit, offset + limit - cap) }) : [],
   ]);
-  return [...ranked, ...rest];
+  return [...idsOf(ranked), ...idsOf(rest)];
+}
+
+/** The listings of a page, in the order of `ids`. */
+async function pageRows(ctx: Ctx, ids: string[]): Promise<PageRows> {
+  if (ids.length === 0) return [];
+  const rows = await listingsById(ctx.db).execute({ ids });
+  const byId = new Map(rows.map((r) => [r.product.id, r]));
+  // A listing deleted for good between the two reads is left out.
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /**
@@ -314,13 +331,14 @@ export async function listingPage(
       const [row] = totalMax > 0 ? await boundedCount(ctx.db).execute({ ...values, bound: totalMax + 1 }) : await counted(ctx.db).execute(values);
       return row?.total ?? 0;
     });
-  let page: PageRows;
+  let ids: string[];
   let found: number;
   if (totalMax > 0) {
     found = await total();
     const few = found <= totalMax;
-    page = few && offsetOf(input) >= found ? [] : await pageRows(ctx, st, values, input, rankMax, few);
-  } else [page, found] = await Promise.all([pageRows(ctx, st, values, input, rankMax, false), total()]);
+    ids = few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few);
+  } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, false), total()]);
+  const page = await pageRows(ctx, ids);
   const totalExact = totalMax === 0 || found <= totalMax;
   return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
