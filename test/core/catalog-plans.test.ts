@@ -108,6 +108,13 @@ describe('catalog list plans on 20,000 seeded products', () => {
     expect(sent.filter((q) => /from "products"/.test(q.sql)).map((q) => /^select count/i.test(q.sql))).toEqual([true]);
   });
 
+  it('best_selling with words reads the matches and sorts them, without walking product_stock_sold_idx', async () => {
+    // More matches than CATALOG_TOTAL_MAX, so not read first for being few.
+    const plan = await planOf(() => searchProducts(ctx(), { q: 'gaming', sort: 'best_selling', page: '2' }));
+    expect(plan.indexes).not.toContain('product_stock_sold_idx');
+    expect(plan.scans).not.toContain('Seq Scan on product_stock');
+  });
+
   it("a shop's listing reads products_public_shop_idx", async () => {
     const plan = await planOf(() => listShopProducts(ctx(), shopId, {}));
     expect(plan.indexes).toContain('products_public_shop_idx');

@@ -182,14 +182,16 @@ export interface ListingQuery {
   /**
    * `rank`: the list is ordered by this score (higher first, then by id), computed only over the first
    * `rankMax` matches the database finds (all of them when that is 0); `order` orders the matches past them.
-   * `orderReadsStock`: `order` names `productStock` columns, so the list joins it.
+   * `orderReadsStock`: `order` names `productStock` columns, so the list joins it. `matchesFirst`: every
+   * page reads all matches and sorts them (`fewRows`), as pages of filters with few matches do.
    */
-  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean; rank?: SQL; orderReadsStock?: boolean };
+  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean; rank?: SQL; orderReadsStock?: boolean; matchesFirst?: boolean };
 }
 
 type PageRows = { product: ListingRow; shop: ShopRow }[];
 type PageIds = { id: string }[];
 interface ListingStatements {
+  matchesFirst: boolean;
   rows: (db: Db) => Prepared<PageIds>;
   /** `rows` for a filter known to match few listings: all matches are found first, then ordered. */
   fewRows: (db: Db) => Prepared<PageIds>;
@@ -219,7 +221,7 @@ const listingsById = prepared((db) =>
 function statementsFor(query: ListingQuery): ListingStatements {
   let found = statements.get(query.key);
   if (found) return found;
-  const { where: filter, order, onlyLiveShops, rank, orderReadsStock } = query.build();
+  const { where: filter, order, onlyLiveShops, rank, orderReadsStock, matchesFirst = false } = query.build();
   const where = onlyLiveShops ? and(filter, fromLiveShop) : filter;
   const ids = (db: Db) => {
     const q = db.select({ id: products.id }).from(products);
@@ -229,6 +231,7 @@ function statementsFor(query: ListingQuery): ListingStatements {
   // Unnamed statements (''): the server plans each execution for its own values, which a search needs
   // (a rare word and a common one want different plans).
   found = {
+    matchesFirst,
     rows: prepared((db) => ids(db).where(where).orderBy(...fullOrder).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).prepare('')),
     // The planner walks a sort's index and filters, expecting matches spread along it; when words and a
     // category rarely meet (q=laptop&category=Shoes), that walk reads the whole index for nothing (~1 s).
@@ -335,9 +338,9 @@ export async function listingPage(
   let found: number;
   if (totalMax > 0) {
     found = await total();
-    const few = found <= totalMax;
+    const few = found <= totalMax || st.matchesFirst;
     ids = few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few);
-  } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, false), total()]);
+  } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, st.matchesFirst), total()]);
   const page = await pageRows(ctx, ids);
   const totalExact = totalMax === 0 || found <= totalMax;
   return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
