@@ -97,7 +97,7 @@ const envSchema = z.object({
     .default('usd')
     .transform((v) => v.toLowerCase()),
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
-  LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
+  LIST_TOTAL_CACHE_MS: int(30_000, 0, 600_000),
   CATALOG_PAGE_CACHE_MS: int(30_000, 0, 600_000),
   CATALOG_TOTAL_MAX: int(1000, 0, 10_000_000),
   CATALOG_RANK_MAX: int(1000, 0, 10_000_000),

@@ -221,7 +221,7 @@ describe('GET /product/:id visibility', () => {
 
 describe('CATALOG_PAGE_CACHE_MS', () => {
   it("reuses a public catalog page, keyed by the whole query, until this process changes the catalog; never caches the shop-owner views", async () => {
-    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000' } });
+    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000', LIST_TOTAL_CACHE_MS: '60000' } });
     try {
       const shop = await signUpShop(cached, { name: 'Cache Corner' });
       const buyer = await signUpUser(cached);
