@@ -97,9 +97,10 @@ const envSchema = z.object({
     .default('usd')
     .transform((v) => v.toLowerCase()),
   PLATFORM_FEE_BPS: int(1000, 0, 10000),
-  LIST_TOTAL_CACHE_MS: int(5000, 0, 600_000),
-  CATALOG_PAGE_CACHE_MS: int(1000, 0, 60_000),
-  CATALOG_TOTAL_MAX: int(10_000, 0, 10_000_000),
+  LIST_TOTAL_CACHE_MS: int(30_000, 0, 600_000),
+  CATALOG_PAGE_CACHE_MS: int(30_000, 0, 600_000),
+  CATALOG_TOTAL_MAX: int(1000, 0, 10_000_000),
+  CATALOG_RANK_MAX: int(1000, 0, 10_000_000),
   SESSION_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
   SETTLEMENT_HOLD_DAYS: int(7, 0, 365),
@@ -183,10 +184,15 @@ export interface Config {
   platformFeeBps: number;
   /** How long a catalog page's `total` (and shops' ratings) may be reused; 0 computes them every time. */
   listCacheMs: number;
-  /** How long a whole public catalog page (`get-all-products`) may be reused; 0 reads it every time. */
+  /**
+   * How long a whole public catalog page (`get-all-products`) may be reused; 0 reads it every time. A catalog
+   * write in this process drops every cached page at once; the bound is for other processes' writes.
+   */
   pageCacheMs: number;
   /** The public catalog counts matches up to this many (0: all); past it, `total` is this and `totalExact` false. */
   catalogTotalMax: number;
+  /** Relevance ranks the first this many matches the search finds (0: all of them); the rest follow newest first. */
+  catalogRankMax: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
   /**
@@ -354,6 +360,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     listCacheMs: e.LIST_TOTAL_CACHE_MS,
     pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
     catalogTotalMax: e.CATALOG_TOTAL_MAX,
+    catalogRankMax: e.CATALOG_RANK_MAX,
     catalog: { moderation: e.PRODUCT_MODERATION },
     money: { settlementHoldDays: e.SETTLEMENT_HOLD_DAYS, withdrawMinMinor: majorToMinor(e.WITHDRAW_MIN), opsEmail: e.OPS_EMAIL },
     messaging: {

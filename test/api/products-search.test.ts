@@ -4,7 +4,7 @@ import { hideListing } from '../../src/core/catalog/index.ts';
 import { products, productStock } from '../../src/core/db/schema/index.ts';
 import { setShopBan } from '../../src/core/shops/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { signUpAdmin, signUpShop } from '../helpers/factories.ts';
+import { signUpAdmin, signUpShop, signUpUser } from '../helpers/factories.ts';
 import type { TestClient } from '../helpers/http.ts';
 
 const PNG_URL =
@@ -220,33 +220,117 @@ describe('GET /product/:id visibility', () => {
 });
 
 describe('CATALOG_PAGE_CACHE_MS', () => {
-  it('reuses a public catalog page for the configured time, keyed by the whole query, and never caches the shop-owner views', async () => {
-    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000' } });
+  it("reuses a public catalog page, keyed by the whole query, until this process changes the catalog; never caches the shop-owner views", async () => {
+    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000', LIST_TOTAL_CACHE_MS: '60000' } });
     try {
       const shop = await signUpShop(cached, { name: 'Cache Corner' });
-      const post = (name: string) =>
-        shop.client.post('/product', { name, description: 'A thing for sale.', tags: [], stock: 5, images: [PNG_URL], category: 'Accessories', originalPrice: 12 });
-      expect((await post('First Lamp')).status).toBe(201);
-      const names = async (query: string) => {
+      const buyer = await signUpUser(cached);
+      const post = async (name: string, stock = 5) => {
+        const res = await shop.client.post('/product', { name, description: 'A thing for sale.', tags: [], stock, images: [PNG_URL], category: 'Accessories', originalPrice: 12 });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return res.body.product._id as string;
+      };
+      const lamps = async (query = '') => {
         const res = await cached.client().get(`/product/get-all-products${query}`);
         expect(res.status).toBe(200);
-        return { names: res.body.products.map((p: { name: string }) => p.name), total: res.body.total };
+        return { items: res.body.products.map((p: { name: string; stock: number }) => `${p.name}:${p.stock}`), total: res.body.total };
       };
-      expect(await names('')).toEqual({ names: ['First Lamp'], total: 1 });
-      expect(await names('?q=lamp')).toEqual({ names: ['First Lamp'], total: 1 });
+      const first = await post('First Lamp', 3);
+      expect(await lamps()).toEqual({ items: ['First Lamp:3'], total: 1 });
+      expect(await lamps('?q=lamp')).toEqual({ items: ['First Lamp:3'], total: 1 });
 
-      expect((await post('Second Lamp')).status).toBe(201);
-      // The same pages within the cache time are the ones already read...
-      expect(await names('')).toEqual({ names: ['First Lamp'], total: 1 });
-      expect(await names('?q=lamp')).toEqual({ names: ['First Lamp'], total: 1 });
+      // A change another process makes (here: straight to the database) shows once the page expires...
+      await cached.core.database.db.update(productStock).set({ stock: 2 }).where(eq(productStock.productId, first));
+      expect(await lamps()).toEqual({ items: ['First Lamp:3'], total: 1 });
       // ...while another page size, page or filter is read afresh,
-      expect((await names('?limit=10')).names).toEqual(['Second Lamp', 'First Lamp']);
-      expect((await names('?q=lamp&sort=price_asc')).names).toHaveLength(2);
-      // and the shop's own list and the product page always read the rows.
+      expect((await lamps('?limit=10')).items).toEqual(['First Lamp:2']);
+      // and the shop's own list always reads the rows.
       const own = await shop.client.get(`/product/shop/${shop.seller._id}`);
-      expect(own.body.products.map((p: { name: string }) => p.name)).toEqual(['Second Lamp', 'First Lamp']);
+      expect(own.body.products.map((p: { stock: number }) => p.stock)).toEqual([2]);
+
+      // A listing created, edited or deleted through this process shows on the next read of every cached page.
+      const second = await post('Second Lamp');
+      expect(await lamps()).toEqual({ items: ['Second Lamp:5', 'First Lamp:2'], total: 2 });
+      expect(await lamps('?q=lamp')).toEqual({ items: ['Second Lamp:5', 'First Lamp:2'], total: 2 });
+      expect((await shop.client.put(`/product/${second}`, { name: 'Second Light' })).status).toBe(200);
+      expect(await lamps('?q=lamp')).toEqual({ items: ['First Lamp:2'], total: 1 });
+      expect((await shop.client.delete(`/product/${second}`)).status).toBe(200);
+      expect(await lamps()).toEqual({ items: ['First Lamp:2'], total: 1 });
+
+      // A sale that leaves stock shows its count when the page expires; the sale that sells out shows at once.
+      const buy = async (qty: number) => {
+        expect((await buyer.client.post('/cart/add-to-cart', { productId: first, qty })).status).toBe(200);
+        const res = await buyer.client.post('/order/create-order', {
+          shippingAddress: { address1: '1 Main St', city: 'Springfield', country: 'US', zipCode: '12345' },
+          paymentInfo: { type: 'Cash On Delivery' },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      };
+      await buy(1);
+      expect(await lamps()).toEqual({ items: ['First Lamp:2'], total: 1 });
+      await buy(1);
+      expect(await lamps()).toEqual({ items: ['First Lamp:0'], total: 1 });
     } finally {
       await cached.close();
+    }
+  });
+});
+
+describe('CATALOG_RANK_MAX', () => {
+  it('past CATALOG_TOTAL_MAX matches, ranks the first ones the search finds; the others follow newest first, and pages neither repeat nor skip one', async () => {
+    const capped = await startTestApp({ env: { CATALOG_RANK_MAX: '2', CATALOG_TOTAL_MAX: '3', CATALOG_PAGE_CACHE_MS: '0', LIST_TOTAL_CACHE_MS: '0' } });
+    try {
+      const shop = await signUpShop(capped, { name: 'Rank Rooms' });
+      // The word "lantern" in the name ranks above the same word in the description only.
+      const listings = [
+        ['Brass Lantern', 'A light for the porch.'],
+        ['Porch Light', 'Shaped like a lantern.'],
+        ['Camping Lantern', 'A light for the tent.'],
+        ['Garden Light', 'A lantern for the lawn.'],
+        ['Paper Lantern', 'A light for parties.'],
+      ];
+      for (const [name, description] of listings) {
+        const res = await shop.client.post('/product', { name, description, tags: [], stock: 5, images: [PNG_URL], category: 'Others', originalPrice: 10 });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      const get = async (query: string) => {
+        const res = await capped.client().get(`/product/get-all-products?q=lantern${query}`);
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        return res.body.products.map((p: { name: string }) => p.name) as string[];
+      };
+      const all = await get('&limit=10');
+      // The first two found (the first two written) are ranked: the name match first; the rest newest first.
+      expect(all).toEqual(['Brass Lantern', 'Porch Light', 'Paper Lantern', 'Garden Light', 'Camping Lantern']);
+      // Pages that end inside the ranked part, straddle it or lie past it concatenate to the same list.
+      for (const limit of [1, 2, 3, 4]) {
+        const pages: string[] = [];
+        for (let page = 1; pages.length < all.length; page++) pages.push(...(await get(`&limit=${limit}&page=${page}`)));
+        expect(pages, `limit ${limit}`).toEqual(all);
+      }
+      // Other sorts are not capped.
+      expect(await get('&sort=newest&limit=10')).toEqual(['Paper Lantern', 'Garden Light', 'Camping Lantern', 'Porch Light', 'Brass Lantern']);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('ranks every match when it is 0, or when the matches are no more than CATALOG_TOTAL_MAX', async () => {
+    const uncapped = await startTestApp({ env: { CATALOG_RANK_MAX: '0', CATALOG_TOTAL_MAX: '2', CATALOG_PAGE_CACHE_MS: '0' } });
+    try {
+      const shop = await signUpShop(uncapped, { name: 'Rank All' });
+      for (const [name, description] of [['Porch Light', 'Shaped like a lantern.'], ['Garden Light', 'A lantern for the lawn.'], ['Paper Lantern', 'A light.'], ['Brass Lantern', 'A light.']]) {
+        const res = await shop.client.post('/product', { name, description, tags: [], stock: 5, images: [PNG_URL], category: 'Others', originalPrice: 10 });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      const res = await uncapped.client().get('/product/get-all-products?q=lantern');
+      // Name matches first; equal ranks by id, newest first.
+      expect(res.body.products.map((p: { name: string }) => p.name)).toEqual(['Brass Lantern', 'Paper Lantern', 'Garden Light', 'Porch Light']);
+      expect(res.body).toMatchObject({ total: 2, totalExact: false });
+      const few = await app.client().get('/product/get-all-products?q=leather&sort=relevance');
+      // The default CATALOG_RANK_MAX, with fewer matches than CATALOG_TOTAL_MAX: the name match before the description match.
+      expect(names(few.body)).toEqual(['Leather Backpack', 'Trail Running Shoes']);
+    } finally {
+      await uncapped.close();
     }
   });
 });

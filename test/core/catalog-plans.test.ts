@@ -26,7 +26,8 @@ const ctx = (): Ctx => ({
   actor: { kind: 'anonymous' },
   log: pino({ level: 'silent' }),
   clock: systemClock,
-  config: loadConfig({ NODE_ENV: 'test' }),
+  // Every call reads the database (a cached page would send no query to explain).
+  config: loadConfig({ NODE_ENV: 'test', CATALOG_PAGE_CACHE_MS: '0' }),
   ports: {} as Ctx['ports'],
 });
 
@@ -52,11 +53,11 @@ interface PlanNode {
 }
 const walk = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(walk)];
 
-/** Runs a use case and explains the first query it sent (the page query). */
+/** Runs a use case and explains the page query it sent (the first with a limit that is not a count). */
 async function planOf(run: () => Promise<unknown>): Promise<{ indexes: string[]; scans: string[]; sql: string }> {
   sent.length = 0;
   await run();
-  const query = sent.find((q) => /from "products"/.test(q.sql) && /limit/i.test(q.sql))!;
+  const query = sent.find((q) => /from "products"/.test(q.sql) && /limit/i.test(q.sql) && !/^select count/i.test(q.sql))!;
   const { rows } = await pool.query(`EXPLAIN (FORMAT JSON) ${query.sql}`, query.params as unknown[]);
   const nodes = walk((rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan);
   return {
@@ -82,6 +83,35 @@ describe('catalog list plans on 20,000 seeded products', () => {
     const plan = await planOf(() => searchProducts(ctx(), query));
     expect(plan.indexes).toContain(index);
     expect(plan.scans).not.toContain('Seq Scan on products');
+    expect(plan.scans).not.toContain('Seq Scan on product_stock');
+  });
+
+  it('a broad word by relevance reads and ranks only the first CATALOG_RANK_MAX matches, not all of them', async () => {
+    const query = { q: 'gaming' };
+    const page = (await searchProducts(ctx(), query)) as { totalExact: boolean };
+    // More matches than the bound, so the capped ranking applies.
+    expect(page.totalExact).toBe(false);
+    sent.length = 0;
+    await searchProducts(ctx(), query);
+    const ranked = sent.find((q) => /ts_rank/.test(q.sql) && /limit/i.test(q.sql))!;
+    const { rows } = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${ranked.sql}`, ranked.params as unknown[]);
+    const nodes = walk((rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan) as (PlanNode & { 'Actual Rows': number; 'Actual Loops': number })[];
+    const read = nodes.filter((n) => n['Relation Name'] === 'products').map((n) => n['Actual Rows'] * n['Actual Loops']);
+    expect(Math.max(...read)).toBeLessThanOrEqual(loadConfig({ NODE_ENV: 'test' }).catalogRankMax);
+  });
+
+  it('words and a category that never meet are counted through their indexes, and no sort index is walked for the page', async () => {
+    sent.length = 0;
+    const page = await searchProducts(ctx(), { q: 'laptop', category: 'Shoes', sort: 'best_selling' });
+    expect(page.products).toEqual([]);
+    // The count found nothing, so no page was read: one statement (the count) reached products.
+    expect(sent.filter((q) => /from "products"/.test(q.sql)).map((q) => /^select count/i.test(q.sql))).toEqual([true]);
+  });
+
+  it('best_selling with words reads the matches and sorts them, without walking product_stock_sold_idx', async () => {
+    // More matches than CATALOG_TOTAL_MAX, so not read first for being few.
+    const plan = await planOf(() => searchProducts(ctx(), { q: 'gaming', sort: 'best_selling', page: '2' }));
+    expect(plan.indexes).not.toContain('product_stock_sold_idx');
     expect(plan.scans).not.toContain('Seq Scan on product_stock');
   });
 

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isAdmin, type Ctx } from '../context.ts';
 import { recordAudit } from '../audit/index.ts';
 import { products, type ListingKind } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from './catalog-version.ts';
 import { forbidden } from '../shared/errors.ts';
 import { requiredReason } from '../shared/fields.ts';
 import { idPrefixes, idSchema } from '../shared/ids.ts';
@@ -34,6 +35,7 @@ async function deleteListing(ctx: Ctx, kind: ListingKind, rawId: unknown, rawRea
     const row = admin ? await lockListing(tx, id, kind) : await lockOwnListing(tx, ctx, id, kind);
     const now = ctx.clock.now();
     await tx.update(products).set({ deletedAt: now, updatedAt: now }).where(eq(products.id, id));
+    onCommit(tx, catalogChanged);
     if (admin)
       await recordAudit({ ...ctx, db: tx }, { action: 'listing.delete', target: id, reason, details: { kind, shopId: row.shopId, name: row.name } });
     return { _id: id, kind, shopId: row.shopId, name: row.name, status: row.status };
@@ -56,6 +58,7 @@ export async function restoreListing(ctx: Ctx, raw: unknown): Promise<DeletedLis
   return withTx(ctx, async (tx) => {
     const row = await lockListing(tx, id, kind, { deleted: true });
     await tx.update(products).set({ deletedAt: null, updatedAt: ctx.clock.now() }).where(eq(products.id, id));
+    onCommit(tx, catalogChanged);
     await recordAudit({ ...ctx, db: tx }, { action: 'listing.restore', target: id, reason, details: { kind, shopId: row.shopId, name: row.name } });
     return { _id: id, kind, shopId: row.shopId, name: row.name, status: row.status };
   });

@@ -1,5 +1,6 @@
 import type { Ctx } from '../context.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from './catalog-version.ts';
 import { products, productStock, type ListingKind, type ModerationStatus } from '../db/schema/index.ts';
 import { newId } from '../shared/ids.ts';
 import { withStoredImages, type ImageUpload } from '../media/index.ts';
@@ -47,6 +48,7 @@ export async function insertListing(ctx: Ctx, kind: ListingKind, input: NewListi
         updatedAt: now,
       });
       await tx.insert(productStock).values({ productId: id, stock: input.stock });
+      onCommit(tx, catalogChanged);
     });
   });
   const row = await findListing(ctx.db, id);

@@ -1,5 +1,6 @@
 import { TtlCache } from '../shared/ttl-cache.ts';
-import { and, count, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import { catalogVersion } from './catalog-version.ts';
+import { and, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
@@ -100,10 +101,13 @@ export async function lockOwnListing(tx: Db, ctx: Ctx, id: string, kind: Listing
 }
 
 // Per process and database handle, keyed by query: summing ratings and counting a whole filter are the
-// costliest reads of a catalog page, and a few seconds of staleness in either is harmless.
+// costliest reads of a catalog page, and staleness in either is harmless (dropped by this process's
+// catalog writes, bounded by LIST_TOTAL_CACHE_MS for other processes').
 interface ListingCaches {
   ttl: number;
   pageTtl: number;
+  /** The catalogVersion() the pages, totals and ratings were read at. */
+  version: number;
   totals: TtlCache<number>;
   ratings: TtlCache<ShopRating>;
   pages: TtlCache<ListingPage & { items: ListingDto[] }>;
@@ -113,8 +117,14 @@ function cachesFor(ctx: Ctx): ListingCaches {
   const { listCacheMs: ttl, pageCacheMs: pageTtl } = ctx.config;
   let caches = cachesByDb.get(ctx.db);
   if (caches?.ttl !== ttl || caches.pageTtl !== pageTtl) {
-    caches = { ttl, pageTtl, totals: new TtlCache(ttl), ratings: new TtlCache(ttl, 10_000), pages: new TtlCache(pageTtl) };
+    caches = { ttl, pageTtl, version: catalogVersion(), totals: new TtlCache(ttl), ratings: new TtlCache(ttl, 10_000), pages: new TtlCache(pageTtl) };
     cachesByDb.set(ctx.db, caches);
+  } else if (caches.version !== catalogVersion()) {
+    // Also forgets reads in flight, so a page read before the change is never stored after it.
+    caches.pages.clear();
+    caches.totals.clear();
+    caches.ratings.clear();
+    caches.version = catalogVersion();
   }
   return caches;
 }
@@ -171,33 +181,69 @@ export interface ListingQuery {
   key: string;
   /** Names the filter alone when the key also names an order, so every sort of one filter shares its total. */
   countKey?: string;
-  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean };
+  /**
+   * `rank`: the list is ordered by this score (higher first, then by id), computed only over the first
+   * `rankMax` matches the database finds (all of them when that is 0); `order` orders the matches past them.
+   * `orderReadsStock`: `order` names `productStock` columns, so the list joins it. `matchesFirst`: every
+   * page reads all matches and sorts them (`fewRows`), as pages of filters with few matches do.
+   */
+  build(): { where: SQL | undefined; order: SQL[]; onlyLiveShops: boolean; rank?: SQL; orderReadsStock?: boolean; matchesFirst?: boolean };
 }
 
+type PageRows = { product: ListingRow; shop: ShopRow }[];
+type PageIds = { id: string }[];
 interface ListingStatements {
-  rows: (db: Db) => Prepared<{ product: ListingRow; shop: ShopRow }[]>;
+  matchesFirst: boolean;
+  rows: (db: Db) => Prepared<PageIds>;
+  /** `rows` for a filter known to match few listings: all matches are found first, then ordered. */
+  fewRows: (db: Db) => Prepared<PageIds>;
+  /** With a `rank`: a page of the first `cap` matches by rank, and a page of the other matches in `order`. */
+  ranked?: { rows: (db: Db) => Prepared<PageIds>; rest: (db: Db) => Prepared<PageIds> };
   count: (db: Db) => Prepared<{ total: number }[]>;
   /** The count of at most `bound` matches: stops reading after that many. */
   boundedCount: (db: Db) => Prepared<{ total: number }[]>;
 }
 const statements = new Map<string, ListingStatements>();
 
+/**
+ * A page's listings with their stock and shops, by id. Named, so each connection plans it once: planning
+ * the three-table join with a list's filter and order took longer than running it (~3 ms of a first page's
+ * ~4 ms, EXPLAIN SUMMARY), so the list statements select ids from `products` alone and this joins them.
+ */
+const listingsById = prepared((db) => {
+  // A lateral lookup per listing: joined plainly, the planner hashes all 1,000 shops for 20 rows
+  // (0.4 ms a page this way, 4 ms that way, pgbench on the 100,000-product seed).
+  const shop = db.select(shopColumns).from(shops).where(eq(shops.id, products.shopId)).limit(1).as('shop');
+  return db
+    .select({ product: listingColumns, shop: shop._.selectedFields })
+    .from(products)
+    .innerJoin(productStock, withStock)
+    .innerJoinLateral(shop, sql`true`)
+    .where(sql`${products.id} = ANY (${sql.placeholder('ids')}::text[])`)
+    .prepare('catalog_listings_by_id');
+});
+
 function statementsFor(query: ListingQuery): ListingStatements {
   let found = statements.get(query.key);
   if (found) return found;
-  const { where: filter, order, onlyLiveShops } = query.build();
+  const { where: filter, order, onlyLiveShops, rank, orderReadsStock, matchesFirst = false } = query.build();
   const where = onlyLiveShops ? and(filter, fromLiveShop) : filter;
+  const ids = (db: Db) => {
+    const q = db.select({ id: products.id }).from(products);
+    return orderReadsStock ? q.innerJoin(productStock, withStock) : q;
+  };
+  const fullOrder = rank ? [desc(rank), desc(products.id)] : order;
   // Unnamed statements (''): the server plans each execution for its own values, which a search needs
   // (a rare word and a common one want different plans).
   found = {
-    rows: prepared((db) =>
-      db
-        .select({ product: listingColumns, shop: shopColumns })
-        .from(products)
-        .innerJoin(productStock, withStock)
-        .innerJoin(shops, eq(shops.id, products.shopId))
-        .where(where)
-        .orderBy(...order)
+    matchesFirst,
+    rows: prepared((db) => ids(db).where(where).orderBy(...fullOrder).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).prepare('')),
+    // The planner walks a sort's index and filters, expecting matches spread along it; when words and a
+    // category rarely meet (q=laptop&category=Shoes), that walk reads the whole index for nothing (~1 s).
+    fewRows: prepared((db) =>
+      ids(db)
+        .where(sql`${products.id} = ANY (ARRAY(${db.select({ id: products.id }).from(products).where(where)}))`)
+        .orderBy(...fullOrder)
         .limit(sql.placeholder('limit'))
         .offset(sql.placeholder('offset'))
         .prepare(''),
@@ -210,41 +256,110 @@ function statementsFor(query: ListingQuery): ListingStatements {
         .prepare(''),
     ),
   };
+  if (rank) {
+    // The first `cap` matches in the order the scan finds them (no ORDER BY: a word in a tenth of the
+    // catalog is found after reading a tenth of it for 1,000 matches, instead of reading and ranking all).
+    const candidates = (db: Db) => db.select({ id: products.id }).from(products).where(where).limit(sql.placeholder('cap'));
+    found.ranked = {
+      rows: prepared((db) => {
+        const scored = db
+          .select({ id: products.id, score: sql<number>`${rank}`.as('score') })
+          .from(products)
+          .where(where)
+          .limit(sql.placeholder('cap'))
+          .as('scored');
+        return db
+          .select({ id: scored.id })
+          .from(scored)
+          .orderBy(desc(scored.score), desc(scored.id))
+          .limit(sql.placeholder('limit'))
+          .offset(sql.placeholder('offset'))
+          .prepare('');
+      }),
+      rest: prepared((db) =>
+        ids(db)
+          .where(and(where, sql`${products.id} <> ALL (ARRAY(${candidates(db)}))`))
+          .orderBy(...order)
+          .limit(sql.placeholder('limit'))
+          .offset(sql.placeholder('offset'))
+          .prepare(''),
+      ),
+    };
+  }
   statements.set(query.key, found);
   return found;
 }
 
 /**
- * One page of listings with their shops, and the total. `total` is exact, but reused for
- * LIST_TOTAL_CACHE_MS: counting a broad filter scans all of it.
+ * The ids of a page's listings, in order: by `rank` over the first `rankMax` matches and then the other
+ * matches in `order`, when the query ranks; else in `order`.
+ */
+async function pageIds(ctx: Ctx, st: ListingStatements, values: Record<string, unknown>, input: PageInput, rankMax: number, few: boolean): Promise<string[]> {
+  const offset = offsetOf(input);
+  const { limit } = input;
+  const idsOf = (rows: PageIds) => rows.map((r) => r.id);
+  if (few) return idsOf(await st.fewRows(ctx.db).execute({ ...values, limit, offset }));
+  if (!st.ranked || rankMax <= 0) return idsOf(await st.rows(ctx.db).execute({ ...values, limit, offset }));
+  const cap = rankMax;
+  const [ranked, rest] = await Promise.all([
+    offset < cap ? st.ranked.rows(ctx.db).execute({ ...values, cap, offset, limit: Math.min(limit, cap - offset) }) : [],
+    offset + limit > cap ? st.ranked.rest(ctx.db).execute({ ...values, cap, offset: Math.max(offset - cap, 0), limit: Math.min(limit, offset + limit - cap) }) : [],
+  ]);
+  return [...idsOf(ranked), ...idsOf(rest)];
+}
+
+/** The listings of a page, in the order of `ids`. */
+async function pageRows(ctx: Ctx, ids: string[]): Promise<PageRows> {
+  if (ids.length === 0) return [];
+  const rows = await listingsById(ctx.db).execute({ ids });
+  const byId = new Map(rows.map((r) => [r.product.id, r]));
+  // A listing deleted for good between the two reads is left out.
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * One page of listings with their shops, and the total. `total` is exact (or, with `totalMax`, exact up
+ * to that bound), but reused for LIST_TOTAL_CACHE_MS: counting a broad filter scans all of it. With a
+ * bound, the count comes first and chooses the page's plan: a filter with at most `totalMax` matches
+ * reads them all and orders them (`fewRows`), a page past the last match reads nothing.
  */
 export async function listingPage(
   ctx: Ctx,
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-  totalMax = 0,
+  bounds: { totalMax?: number; rankMax?: number } = {},
 ): Promise<ListingPage & { items: ListingDto[] }> {
-  const { rows, count: counted, boundedCount } = statementsFor(query);
-  const [page, found] = await Promise.all([
-    rows(ctx.db).execute({ ...values, limit: input.limit, offset: offsetOf(input) }),
+  const { totalMax = 0, rankMax = 0 } = bounds;
+  const st = statementsFor(query);
+  const { count: counted, boundedCount } = st;
+  const total = () =>
     cachesFor(ctx).totals.getOrCompute(`${query.countKey ?? query.key}|${totalMax}|${JSON.stringify(values)}`, async () => {
       // One more than the bound tells "exactly the bound" from "more than it".
       const [row] = totalMax > 0 ? await boundedCount(ctx.db).execute({ ...values, bound: totalMax + 1 }) : await counted(ctx.db).execute(values);
       return row?.total ?? 0;
-    }),
-  ]);
+    });
+  let ids: string[];
+  let found: number;
+  if (totalMax > 0) {
+    found = await total();
+    const few = found <= totalMax || st.matchesFirst;
+    ids = few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few);
+  } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, st.matchesFirst), total()]);
+  const page = await pageRows(ctx, ids);
   const totalExact = totalMax === 0 || found <= totalMax;
   return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
 
 /**
  * The same, for a page everyone sees alike (the public catalog), whose total is counted only up to
- * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "10,000+"):
- * `totalExact` says whether `total` is the count or that bound. The whole page is reused for
- * CATALOG_PAGE_CACHE_MS (1 s), so the storefront's hottest pages (the first page, popular searches)
- * cost one query per second per process however many shoppers ask. Within that time a page may show
- * a listing's previous stock or price; the product page and checkout always read the row itself.
+ * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "1,000+"):
+ * `totalExact` says whether `total` is the count or that bound; relevance ranks the first
+ * CATALOG_RANK_MAX matches. The whole page is reused for CATALOG_PAGE_CACHE_MS (30 s), so the
+ * storefront's popular pages cost one read per 30 s per process however many shoppers ask; a catalog
+ * write in this process drops them all at once (catalogChanged). Within that time a page may show a
+ * listing's previous stock count, sold count or rating (never a listing deleted, hidden, sold out or
+ * edited in this process); the product page and checkout always read the row itself.
  */
 export async function sharedListingPage(
   ctx: Ctx,
@@ -253,7 +368,7 @@ export async function sharedListingPage(
   input: PageInput,
 ): Promise<ListingPage & { items: ListingDto[] }> {
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
-  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, ctx.config.catalogTotalMax));
+  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, { totalMax: ctx.config.catalogTotalMax, rankMax: ctx.config.catalogRankMax }));
 }
 
 /**

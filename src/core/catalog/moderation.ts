@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isAdmin, type Ctx } from '../context.ts';
 import { recordAudit } from '../audit/index.ts';
 import { products, type ModerationStatus } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from './catalog-version.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { moderationReason, requiredReason } from '../shared/fields.ts';
 import { parseInput } from '../shared/validation.ts';
@@ -48,6 +49,7 @@ async function decide(ctx: Ctx, decision: keyof typeof allowedFrom, id: string, 
     // The reason is shown to the seller while the listing is off the catalog; approval clears it.
     const stored = decision === 'approve' ? null : (reason ?? null);
     await tx.update(products).set({ status: to, moderationReason: stored, updatedAt: ctx.clock.now() }).where(eq(products.id, id));
+    onCommit(tx, catalogChanged);
     await recordAudit({ ...ctx, db: tx }, {
       action: `listing.${decision}`,
       target: id,

@@ -23,12 +23,21 @@ import type { ListingDto, ListingPage } from './dto.ts';
  *   category / shop: products_public_category_idx / products_public_shop_idx, already in newest order.
  *   minPrice/maxPrice, minRating: range conditions on the price and rating indexes when sorting by them;
  *     otherwise the planner walks the newest order and filters, which stops early for common ranges.
- *   q: bitmap scan of the GIN index products_search_idx, then a top-N sort by rank. Selective words take a
- *     few ms; a word in a sixth of the catalog ranks ~16,000 rows (~80–200 ms on a loaded 2-core box).
- *   total: a count over the same predicate, stopped after CATALOG_TOTAL_MAX + 1 matches; unfiltered, an
- *     index-only scan of products_public_shop_idx with a merge anti-join against closed/banned shops
- *     (~200 ms for all 100,000 on a loaded box, ~30 ms up to the 10,000 bound). A minRating count without a rating sort is a
- *     parallel sequential scan (expression indexes cannot answer index-only), ~40–150 ms.
+ *   q with relevance: the first CATALOG_RANK_MAX (1,000) matches in the order the scan finds them (storage
+ *     order: a sequential scan that stops after them, or a bitmap scan of products_search_idx), ranked by
+ *     ts_rank, cut to the page, then joined. A word in a tenth of the catalog (q=lap) reads ~10,000 rows for
+ *     its 1,000: 10–40 ms, where ranking all ~10,000 matches took 200–300 ms (parallel sequential scan and
+ *     sort). Pages past the ranked ones list the other matches newest first (`<> ALL` of the same 1,000).
+ *   total: counted first, over the same predicate, stopped after CATALOG_TOTAL_MAX (1,000) + 1 matches:
+ *     unfiltered, an index-only scan of products_public_shop_idx with a merge anti-join against closed/banned
+ *     shops (~1 ms); q=lap, a sequential scan stopped after ~10,000 rows (10–40 ms; up to the old 10,000
+ *     bound it read the whole table, ~240 ms); a minRating count without a rating sort, a sequential scan
+ *     (expression indexes cannot answer index-only) that stops after its 1,001 matches.
+ *   a filter with at most CATALOG_TOTAL_MAX matches (the count says so): all matches are read first (their
+ *     best index, `id = ANY (ARRAY(...))`) and sorted. The sort-index walk the planner would pick otherwise
+ *     expects matches spread along the index: q=laptop&category=Shoes&sort=best_selling (no match) walked
+ *     all of product_stock_sold_idx, ~1 s; now its count (a BitmapAnd of products_public_category_idx and
+ *     products_search_idx) finds none and no page is read, as for any page past the last match.
  */
 
 export const productSorts = ['newest', 'price_asc', 'price_desc', 'best_selling', 'top_rated', 'relevance'] as const;
@@ -76,7 +85,7 @@ export function prefixQuery(q: string | undefined): string | undefined {
 const effectivePrice = products.priceMinor;
 const rating10 = ratingX10(products);
 
-function orderFor(sort: ProductSort, tsQuery: SQL | undefined): SQL[] {
+function orderFor(sort: ProductSort): SQL[] {
   switch (sort) {
     case 'price_asc':
       return [asc(effectivePrice), asc(products.id)];
@@ -86,9 +95,9 @@ function orderFor(sort: ProductSort, tsQuery: SQL | undefined): SQL[] {
       return [desc(productStock.soldCount), desc(productStock.productId)];
     case 'top_rated':
       return [desc(rating10), desc(products.ratingCount), desc(products.id)];
+    // With words, ranked by `rank` (searchProducts); the matches past the ranked ones, and every match
+    // without words, newest first.
     case 'relevance':
-      if (tsQuery) return [desc(sql`ts_rank(${products.search}, ${tsQuery})`), desc(products.id)];
-      return newestFirst;
     case 'newest':
       return newestFirst;
   }
@@ -125,7 +134,14 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPag
         has.maxPrice ? sql`${effectivePrice} <= ${value('maxPrice')}` : undefined,
         has.minRating10 ? sql`${rating10} >= ${value('minRating10')}` : undefined,
       );
-      return { where, order: orderFor(sort, tsQuery), onlyLiveShops: true };
+      const rank = sort === 'relevance' && tsQuery ? sql`ts_rank(${products.search}, ${tsQuery})` : undefined;
+      // Units sold live in product_stock, apart from every filter: walking product_stock_sold_idx and
+      // fetching each listing to test it read ~70,000 rows for page 2 of q=sunscreen (1.4 % of the catalog,
+      // ~500 ms). With words, or more than one filter (a price band is one), the matches are read first and
+      // sorted; a single broad filter (a category, a price band: 10–30 % of the catalog) is walked.
+      const filters = [has.q, has.category, has.shop, has.minPrice || has.maxPrice, has.minRating10].filter(Boolean).length;
+      const matchesFirst = sort === 'best_selling' && (has.q || filters > 1);
+      return { where, order: orderFor(sort), onlyLiveShops: true, rank, orderReadsStock: sort === 'best_selling', matchesFirst };
     },
   };
   const { items, ...pg } = await sharedListingPage(ctx, query, values, input);

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { products, productStock, type Image, type ModerationStatus } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from './catalog-version.ts';
 import { withStoredImages, type ImageUpload } from '../media/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
@@ -84,6 +85,7 @@ export async function updateProduct(ctx: Ctx, rawId: unknown, raw: unknown, uplo
           updatedAt: ctx.clock.now(),
         })
         .where(eq(products.id, id));
+      onCommit(tx, catalogChanged);
       if (input.stock !== undefined) await tx.update(productStock).set({ stock: input.stock }).where(eq(productStock.productId, id));
       return uploads ? row.images : ([] as Image[]);
     }),

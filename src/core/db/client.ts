@@ -39,7 +39,11 @@ export interface DatabaseOptions {
  * process, or in a directory that one process owns and serves to the others (EmbeddedHost).
  */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.url) return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20 }));
+  // Without synchronized scans, a sequential scan reads the table from its start even while another
+  // is running, so "the first N matches" (catalog relevance, search-products.ts) is the same set on every
+  // page. An `options` parameter in the URL replaces this one.
+  if (opts.url)
+    return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20, options: '-c synchronize_seqscans=off' }));
   const inMemory = opts.pgliteDir === 'memory://' || opts.pgliteDir === ':memory:';
   // PGlite and its serving code load only here: processes on PostgreSQL never pay for them.
   if (!inMemory) {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isAdmin, type Ctx } from '../context.ts';
 import { ledgerJournals, orderLines, orders, refunds } from '../db/schema/commerce.ts';
 import { productStock } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import { orderRefundEntries, platformAccount, postJournal, shopAccount } from '../ledger/index.ts';
 import { queueEmail } from '../mail/index.ts';
 import { dropSettlement, getOrder, lockOrder, transitionOrder, type OrderDto } from '../orders/index.ts';
@@ -111,6 +112,8 @@ export async function completeOrderRefund(ctx: Ctx, orderId: string): Promise<vo
         .update(productStock)
         .set({ stock: sql`${productStock.stock} + ${l.qty}`, soldCount: sql`GREATEST(${productStock.soldCount} - ${l.qty}, 0)` })
         .where(eq(productStock.productId, l.productId));
+    // The restocked listings may have been sold out.
+    onCommit(tx, catalogChanged);
     await reverseOrderMoney(c, order);
     const collected = order.paymentStatus === 'succeeded';
     await queueEmail(c, order.buyer.email, collected ? 'order-refunded' : 'order-cancelled', {

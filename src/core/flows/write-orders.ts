@@ -9,7 +9,9 @@ import { outboxRows } from '../outbox/index.ts';
 import { insertJsonRows } from '../db/json-rows.ts';
 import { runNamed } from '../db/prepared.ts';
 import { refusalOf, refuseWrite } from '../db/refusal.ts';
+import { onCommit } from '../db/tx.ts';
 import { cartLinesTaken, type CartRow } from '../cart/index.ts';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import { couponGone, couponUses } from '../coupons/index.ts';
 import { AppError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
@@ -189,17 +191,21 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     ctes.push(['coupons', couponUses(ctx, couponIds)]);
     guards.push(sql`WHEN (SELECT count(*) FROM coupons) <> ${couponIds.length} THEN ${refuseWrite(COUPON_GONE)}`);
   }
+  let soldOut = false;
   try {
-    await runNamed(
+    const [result] = await runNamed<{ sold_out: boolean | null }>(
       ctx.db,
       sql`WITH ${sql.join(
         ctes.map(([name, q]) => sql`${sql.identifier(name)} AS (${q.getSQL()})`),
         sql`, `,
-      )} SELECT CASE ${sql.join(guards, sql` `)} END AS refused`,
+      )} SELECT CASE ${sql.join(guards, sql` `)} END AS refused, (SELECT bool_or(stock = 0) FROM taken) AS sold_out`,
     );
+    soldOut = result?.sold_out === true;
   } catch (err) {
     throw refusalError(err, lines) ?? err;
   }
+  // A listing that sold out shows 0 in stock on the public lists at once; other stock counts may lag.
+  if (soldOut) onCommit(ctx.db, catalogChanged);
 
   return {
     parts,
@@ -227,7 +233,7 @@ function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
     .set({ stock: sql`${productStock.stock} - w.qty`, soldCount: sql`${productStock.soldCount} + w.qty` })
     .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w JOIN ${products} ON ${products.id} = w.id`)
     .where(and(sql`${productStock.productId} = w.id`, sql`${productStock.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
-    .returning({ id: productStock.productId });
+    .returning({ id: productStock.productId, stock: productStock.stock });
 }
 
 /** The coupons a checkout uses, in the fixed order finalizers lock them. */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { orderLines, orders, reviews } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
-import { isUniqueViolation, withTx } from '../db/tx.ts';
+import { isUniqueViolation, onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import { AppError, notFound } from '../shared/errors.ts';
 import { idSchema, newId } from '../shared/ids.ts';
 import { requiredText } from '../shared/fields.ts';
@@ -56,6 +57,7 @@ export async function createReview(ctx: Ctx, userId: string, raw: unknown): Prom
       .update(products)
       .set({ ratingSum: sql`${products.ratingSum} + ${input.rating}`, ratingCount: sql`${products.ratingCount} + 1` })
       .where(eq(products.id, input.productId));
+    onCommit(tx, catalogChanged);
     return { reviewId: id };
   });
 }

@@ -30,6 +30,12 @@ export class TtlCache<V> {
     this.pending.delete(key);
   }
 
+  /** `delete` for every key. */
+  clear(): void {
+    this.entries.clear();
+    this.pending.clear();
+  }
+
   /** `delete` for every key starting with `prefix` (a walk over the entries: for rare events, not per request). */
   deletePrefix(prefix: string): void {
     for (const key of [...this.entries.keys(), ...this.pending.keys()]) if (key.startsWith(prefix)) this.delete(key);

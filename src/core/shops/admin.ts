@@ -4,7 +4,8 @@ import { forgetSessionAccount } from '../auth/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { availableBalances, shopBalanceDto, shopBalances, type ShopBalances } from '../ledger/index.ts';
 import { orders, products, shops } from '../db/schema/index.ts';
-import { withTx } from '../db/tx.ts';
+import { onCommit, withTx } from '../db/tx.ts';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { offsetOf, pageInput, pageOf, type Page } from '../shared/pagination.ts';
@@ -42,6 +43,7 @@ export async function deleteShop(ctx: Ctx, rawId: unknown, rawReason?: unknown):
       .returning({ id: shops.id, email: shops.email });
     if (!row) throw notFound('Shop');
     await recordAudit({ ...ctx, db: tx }, { action: 'shop.delete', target: id, reason, details: { email: row.email } });
+    onCommit(tx, catalogChanged);
   });
   forgetSessionAccount(ctx, 'shop', id);
 }
@@ -60,6 +62,7 @@ export async function setShopBan(ctx: Ctx, rawId: unknown, banned: boolean, rawR
       .returning({ id: shops.id });
     if (!row) throw notFound('Shop');
     await recordAudit({ ...ctx, db: tx }, { action: banned ? 'shop.ban' : 'shop.unban', target: id, reason });
+    onCommit(tx, catalogChanged);
   });
   forgetSessionAccount(ctx, 'shop', id);
 }

@@ -1,6 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { catalogChanged } from '../catalog/catalog-version.ts';
 import type { Ctx } from '../context.ts';
+import { onCommit } from '../db/tx.ts';
 import { shops } from '../db/schema/index.ts';
 import { removeImageQuietly, type ImageUpload } from '../media/index.ts';
 import { notFound } from '../shared/errors.ts';
@@ -27,6 +29,8 @@ export async function updateSellerInfo(ctx: Ctx, shopId: string, raw: unknown): 
     .update(shops)
     .set({ ...input, ...(shippingFee !== undefined && { shippingFeeMinor: shippingFee }), updatedAt: ctx.clock.now() })
     .where(eq(shops.id, shopId));
+  // Listings show the shop's name, description and address.
+  onCommit(ctx.db, catalogChanged);
   return getSellerProfile(ctx, shopId);
 }
 
@@ -35,6 +39,7 @@ export async function updateShopAvatar(ctx: Ctx, shopId: string, image: ImageUpl
   if (!current) throw notFound('Shop');
   const stored = await ctx.ports.media.put(image, 'shop-avatars');
   await ctx.db.update(shops).set({ avatar: stored, updatedAt: ctx.clock.now() }).where(eq(shops.id, shopId));
+  onCommit(ctx.db, catalogChanged);
   if (current.avatar) await removeImageQuietly(ctx, current.avatar.public_id);
   return getSellerProfile(ctx, shopId);
 }

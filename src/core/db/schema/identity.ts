@@ -99,6 +99,9 @@ export const shops = pgTable(
   },
   (t) => [
     uniqueIndex('shops_email_live_uq').on(t.email).where(sql`${t.deletedAt} IS NULL`),
+    // The closed and banned shops (normally none): public lists anti-join them (fromLiveShop) through this
+    // instead of reading every shop row per query.
+    index('shops_off_idx').on(t.id).where(sql`${t.deletedAt} IS NOT NULL OR ${t.bannedAt} IS NOT NULL`),
     check('shops_shipping_fee_ck', sql`${t.shippingFeeMinor} >= 0`),
     check('shops_fee_bps_ck', sql`${t.feeBps} IS NULL OR (${t.feeBps} >= 0 AND ${t.feeBps} <= 10000)`),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "shops_off_idx" ON "shops" USING btree ("id") WHERE "shops"."deleted_at" IS NOT NULL OR "shops"."banned_at" IS NOT NULL;
