@@ -44,12 +44,16 @@ type UserRow = typeof users.$inferSelect;
 /** The user linked to this Azure subject, or a new one created from the token (never linked by email). */
 async function findOrCreate(ctx: Ctx, identity: AzureIdentity, subject: string): Promise<UserRow> {
   return withTx(ctx, async (tx) => {
-    const [linked] = await tx
-      .select({ user: users })
-      .from(userIdentities)
-      .innerJoin(users, eq(users.id, userIdentities.userId))
-      .where(and(eq(userIdentities.provider, PROVIDER), eq(userIdentities.subject, subject)));
-    if (linked) return linked.user;
+    const linkedUser = async () =>
+      (
+        await tx
+          .select({ user: users })
+          .from(userIdentities)
+          .innerJoin(users, eq(users.id, userIdentities.userId))
+          .where(and(eq(userIdentities.provider, PROVIDER), eq(userIdentities.subject, subject)))
+      )[0]?.user;
+    const linked = await linkedUser();
+    if (linked) return linked;
 
     if (!identity.email)
       throw new AppError('VALIDATION_FAILED', 'The Azure account has no email address to create a profile with');
@@ -57,11 +61,16 @@ async function findOrCreate(ctx: Ctx, identity: AzureIdentity, subject: string):
       .select({ id: users.id })
       .from(users)
       .where(and(eq(users.email, identity.email), isNull(users.deletedAt)));
-    if (taken)
+    // The email's account may be this identity's, created by a first sign-in that committed between
+    // the two reads (each statement sees what is committed when it starts).
+    if (taken) {
+      const linkedSince = await linkedUser();
+      if (linkedSince) return linkedSince;
       throw new AppError(
         'CONFLICT',
         'An account with this email already exists: sign in with your password (accounts are not linked by email)',
       );
+    }
     const now = ctx.clock.now();
     const [created] = await tx
       .insert(users)
