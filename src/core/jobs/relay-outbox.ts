@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.ts';
-import { claimForRelay, failQueuedRow, releaseRelayClaim } from '../outbox/index.ts';
+import { claimForRelay, failQueuedRow, releaseRelayClaim, type OutboxRow } from '../outbox/index.ts';
 import type { HeldRows } from './held-rows.ts';
 import type { JobQueue, RelayedJob } from './job-queue.ts';
 import { topicQueue } from './queues.ts';
@@ -17,17 +17,23 @@ export async function relayOutbox(ctx: Ctx, queue: JobQueue, opts: { batch?: num
   for (;;) {
     const claim = await claimForRelay(ctx, batch);
     const jobs: RelayedJob[] = [];
+    const queued: OutboxRow[] = [];
     for (const row of claim.rows) {
       const name = topicQueue(row.topic);
-      if (name) jobs.push({ ...row, queue: name });
-      else await failQueuedRow(ctx, row.id, { message: `no queue handles outbox topic ${row.topic}`, dead: true });
+      if (!name) {
+        await failQueuedRow(ctx, row.id, { message: `no queue handles outbox topic ${row.topic}`, dead: true });
+        continue;
+      }
+      // The job gets the row's id and topic only: its payload stays in PostgreSQL (and in `held`).
+      jobs.push({ id: row.id, topic: row.topic, queue: name });
+      queued.push(row);
     }
     // Held before they are published: a job can start before `publish` returns.
-    opts.held?.hold(claim.rows);
+    opts.held?.hold(queued);
     try {
       if (jobs.length > 0) await queue.publish(jobs);
     } catch (err) {
-      opts.held?.release(claim.rows.map((r) => r.id));
+      opts.held?.release(jobs.map((j) => j.id));
       await releaseRelayClaim(ctx, claim);
       throw err;
     }
