@@ -26,10 +26,8 @@ beforeAll(async () => {
   app = await startTestApp({
     env: {
       ...azure.env,
-      STRIPE_SECRET_KEY: stripe.secretKey,
+      ...stripe.env,
       STRIPE_API_KEY: 'pk_test_fuzz',
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_URL: stripe.url,
     },
   });
   const [admin, shop] = await Promise.all([signUpAdmin(app), signUpShop(app)]);

@@ -22,12 +22,11 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   stripe = await startFakeStripe();
-  const stripeEnv = { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url };
-  app = await startTestApp({ env: stripeEnv });
+  app = await startTestApp({ env: stripe.env });
   sql = new pg.Client({ connectionString: app.databaseUrl });
   await sql.connect();
   cwd = await mkdtemp(path.join(tmpdir(), 'mvshop-ops-'));
-  env = { ...baseEnv(), ...stripeEnv, DATABASE_URL: app.databaseUrl, DATA_DIR: cwd, MVSHOP_OPERATOR: 'ops-olga' };
+  env = { ...baseEnv(), ...stripe.env, DATABASE_URL: app.databaseUrl, DATA_DIR: cwd, MVSHOP_OPERATOR: 'ops-olga' };
 });
 
 afterAll(async () => {

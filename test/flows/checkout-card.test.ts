@@ -15,10 +15,8 @@ beforeAll(async () => {
   stripe = await startFakeStripe();
   app = await startTestApp({
     env: {
-      STRIPE_SECRET_KEY: stripe.secretKey,
+      ...stripe.env,
       STRIPE_API_KEY: 'pk_test_storefront',
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_URL: stripe.url,
     },
   });
 });

@@ -222,6 +222,8 @@ export interface FakeStripe {
   /** An sk_test_ key the fake accepts (any `Bearer sk_test_…` is accepted). */
   readonly secretKey: string;
   readonly webhookSecret: string;
+  /** STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_API_URL for the app. */
+  readonly env: Record<string, string>;
   readonly paymentIntents: Map<string, FakePaymentIntent>;
   readonly charges: Map<string, FakeCharge>;
   readonly refunds: Map<string, FakeRefund>;
@@ -986,6 +988,7 @@ export async function startFakeStripe(opts: FakeStripeOptions = {}): Promise<Fak
     port,
     secretKey,
     webhookSecret,
+    env: { STRIPE_SECRET_KEY: secretKey, STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_URL: url },
     paymentIntents,
     charges,
     refunds,

@@ -14,7 +14,7 @@ export type CardApp = TestApp & { stripe: FakeStripe };
 /** The API with card payments through the local Stripe-shaped server; `close` stops both. */
 export async function startCardApp(opts: TestAppOptions = {}): Promise<CardApp> {
   const stripe = await startFakeStripe();
-  const env = { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, ...opts.env };
+  const env = { ...stripe.env, ...opts.env };
   const app = await startTestApp({ ...opts, env }).catch(async (err: unknown) => {
     await stripe.close();
     throw err;

@@ -39,9 +39,7 @@ beforeAll(async () => {
       SCHEDULE_MAINTENANCE_SECONDS: '0',
       SCHEDULE_SETTLEMENT_SECONDS: '0',
       SCHEDULE_RECONCILE_REPORT_SECONDS: '0',
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_URL: stripe.url,
+      ...stripe.env,
     },
   });
   worker = await startWorker(app.config, { core: app.core });
