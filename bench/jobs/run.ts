@@ -31,6 +31,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 interface Options {
   jobs: number;
   emails: number;
+  /** Jobs (and emails) each row runs before its clock starts, as the HTTP rows' warm-up: JIT, pools, connections. */
+  warmup: number;
   rounds: number;
   concurrency: number;
   /** SMTP connections, for the worker (SMTP_POOL_SIZE) and the nodemailer reference alike. */
@@ -45,6 +47,7 @@ function parseOptions(argv: string[]): Options {
   const opts: Options = {
     jobs: Number(process.env.BENCH_JOBS ?? 20_000),
     emails: Number(process.env.BENCH_EMAILS ?? 10_000),
+    warmup: Number(process.env.BENCH_JOB_WARMUP ?? 2_000),
     rounds: Number(process.env.BENCH_ROUNDS ?? 1),
     concurrency: 50,
     smtpPool: 10,
@@ -59,15 +62,18 @@ function parseOptions(argv: string[]): Options {
       continue;
     }
     const n = Number(value);
-    const key = { '--jobs': 'jobs', '--emails': 'emails', '--rounds': 'rounds', '--concurrency': 'concurrency', '--smtp-pool': 'smtpPool' }[flag ?? ''] as
+    const key = { '--jobs': 'jobs', '--emails': 'emails', '--warmup': 'warmup', '--rounds': 'rounds', '--concurrency': 'concurrency', '--smtp-pool': 'smtpPool' }[
+      flag ?? ''
+    ] as
       | 'jobs'
       | 'emails'
+      | 'warmup'
       | 'rounds'
       | 'concurrency'
       | 'smtpPool'
       | undefined;
     if (!key || !Number.isInteger(n) || n < 1) {
-      process.stderr.write('usage: npm run bench:jobs -- [--jobs N] [--emails N] [--rounds N] [--concurrency N] [--smtp-pool N] [--cpu-prof]\n');
+      process.stderr.write('usage: npm run bench:jobs -- [--jobs N] [--emails N] [--warmup N] [--rounds N] [--concurrency N] [--smtp-pool N] [--cpu-prof]\n');
       process.exit(2);
     }
     opts[key] = n;
@@ -85,17 +91,22 @@ async function bareBullmq(o: Options, prefix: string): Promise<number> {
   const connection = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix });
   let completed = 0;
+  let target = 0;
   let allDone!: () => void;
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
   const worker = new Worker('bare', async () => undefined, { connection, prefix, concurrency: o.concurrency, removeOnComplete: { count: 1000 } });
   worker.on('completed', () => {
-    if (++completed === o.jobs) allDone();
+    if (++completed === target) allDone();
   });
   await worker.waitUntilReady();
+  const run = async (n: number) => {
+    target += n;
+    const finished = new Promise<void>((resolve) => (allDone = resolve));
+    for (let i = 0; i < n; i += 100) await queue.addBulk(Array.from({ length: Math.min(100, n - i) }, (_, k) => ({ name: 'noop', data: { n: i + k } })));
+    await finished;
+  };
+  if (o.warmup > 0) await run(o.warmup);
   const started = process.hrtime.bigint();
-  for (let i = 0; i < o.jobs; i += 100)
-    await queue.addBulk(Array.from({ length: Math.min(100, o.jobs - i) }, (_, k) => ({ name: 'noop', data: { n: i + k } })));
-  await finished;
+  await run(o.jobs);
   const s = seconds(started);
   await worker.close();
   await queue.close();
@@ -158,9 +169,13 @@ async function outboxPipeline(o: Options, databaseUrl: string, prefix: string, d
   const worker = await startWorker(config, { core });
   try {
     const [before] = await queryRows<{ n: number }>(core.database.db, sql`SELECT count(*)::int AS n FROM outbox WHERE status = 'done'`);
+    if (o.warmup > 0) {
+      await produceEmails(core, o.warmup, 'warm');
+      await waitForDone(core, before!.n + o.warmup, 300_000);
+    }
     const started = process.hrtime.bigint();
     await produceEmails(core, o.jobs, 'noop');
-    await waitForDone(core, before!.n + o.jobs, 300_000);
+    await waitForDone(core, before!.n + o.warmup + o.jobs, 300_000);
     return o.jobs / seconds(started);
   } finally {
     await worker.close();
@@ -172,17 +187,23 @@ async function outboxPipeline(o: Options, databaseUrl: string, prefix: string, d
 async function bareNodemailer(o: Options, sink: SmtpSink): Promise<number> {
   sink.reset();
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, pool: true, maxConnections: o.smtpPool });
+  let sent = 0;
+  const send = async (n: number) => {
+    const end = sent + n;
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        while (sent < end) {
+          const i = sent++;
+          await transport.sendMail({ from: 'bench@mvshop.local', to: `ref${i}@bench.test`, subject: 'ref', text: 'ref', html: '<p>ref</p>', messageId: `<ref${i}@bench>` });
+        }
+      }),
+    );
+    await sink.waitFor(end, 60_000);
+  };
+  const warmup = Math.min(o.warmup, o.emails);
+  if (warmup > 0) await send(warmup);
   const started = process.hrtime.bigint();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 50 }, async () => {
-      while (next < o.emails) {
-        const i = next++;
-        await transport.sendMail({ from: 'bench@mvshop.local', to: `ref${i}@bench.test`, subject: 'ref', text: 'ref', html: '<p>ref</p>', messageId: `<ref${i}@bench>` });
-      }
-    }),
-  );
-  await sink.waitFor(o.emails, 60_000);
+  await send(o.emails);
   const rate = o.emails / seconds(started);
   transport.close();
   return rate;
@@ -220,9 +241,14 @@ async function emailPipeline(o: Options, sink: SmtpSink, databaseUrl: string, pr
       if (Date.now() > deadline) throw new Error('the worker was not ready within 60 s');
       await new Promise((r) => setTimeout(r, 100));
     }
+    const warmup = Math.min(o.warmup, o.emails);
+    if (warmup > 0) {
+      await produceEmails(core, warmup, 'warm-mail');
+      await sink.waitFor(warmup, 300_000);
+    }
     const started = process.hrtime.bigint();
     await produceEmails(core, o.emails, 'mail');
-    await sink.waitFor(o.emails, 300_000);
+    await sink.waitFor(warmup + o.emails, 300_000);
     return o.emails / seconds(started);
   } finally {
     await email.close();
@@ -276,7 +302,7 @@ async function main() {
   const widths = header.map((_, c) => Math.max(...table.map((r) => String(r[c]).length)));
   for (const r of table) process.stdout.write(`${r.map((cell, c) => String(cell).padEnd(widths[c]!)).join('  ')}\n`);
   process.stdout.write(
-    `\n${o.rounds} round(s), medians; email queue concurrency ${o.concurrency}, ${o.smtpPool} SMTP connections; worker ${compiled ? 'compiled (dist/)' : 'through tsx (dist/ older than src/: npm run build)'}; ${os.cpus().length} cores, load average ${load.toFixed(1)} at start\n`,
+    `\n${o.rounds} round(s), medians; each row timed after a warm-up of ${fmt(o.warmup)} jobs (emails: at most as many as it sends); email queue concurrency ${o.concurrency}, ${o.smtpPool} SMTP connections; worker ${compiled ? 'compiled (dist/)' : 'through tsx (dist/ older than src/: npm run build)'}; ${os.cpus().length} cores, load average ${load.toFixed(1)} at start\n`,
   );
   if (o.rounds > 1)
     for (const [k, v] of Object.entries(results)) process.stdout.write(`${k}: ${v.map(fmt).join(', ')}\n`);
