@@ -1,14 +1,13 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { prepared } from '../db/prepared.ts';
 import { withTx } from '../db/tx.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { AppError, isAppError, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
 import { toCartDto, type CartDto } from './dto.ts';
-import { loadCart, loadCartWithListing, unavailableReason, type CartRow, type CartWithListing } from './load-cart.ts';
+import { addLineReadingCart, loadCart, loadCartWithListing, unavailableReason, type CartRow, type CartWithListing } from './load-cart.ts';
 import { priceCart } from './price-cart.ts';
 
 export const MAX_CART_LINES = 100;
@@ -60,34 +59,31 @@ function stockError(name: string, stock: number, wanted: number) {
   );
 }
 
-// Every add-to-cart runs it: prepared once, planned once per connection.
-const addCartLine = prepared((db) =>
-  db
-    .insert(cartItems)
-    .values({
-      userId: sql.placeholder('userId'),
-      productId: sql.placeholder('productId'),
-      qty: sql.placeholder('qty'),
-      createdAt: sql.placeholder('now'),
-      updatedAt: sql.placeholder('now'),
-    })
-    .onConflictDoUpdate({
-      target: [cartItems.userId, cartItems.productId],
-      set: { qty: sql`${cartItems.qty} + ${sql.placeholder('qty')}`, updatedAt: sql`excluded.updated_at` },
-    })
-    .prepare('cart_add_line'),
-);
-
-/** Adds a listing (or more of it). The total quantity never exceeds the stock at this moment. */
+/**
+ * Adds a listing (or more of it). The total quantity never exceeds the stock at this moment: the
+ * checks and the write are one statement (`addLineReadingCart`); what it read explains a refusal.
+ */
 export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(addToCartInput, raw);
-  const { listing, lines } = await cartWithBuyableListing(ctx, userId, input.productId);
-  const wanted = listing.qty + input.qty;
-  if (wanted > listing.stock) throw stockError(listing.name, listing.stock, wanted);
-  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
-  await addCartLine(ctx.db).execute({ userId, productId: input.productId, qty: input.qty, now: ctx.clock.now() });
-  return cartAfter(ctx, lines, listing, wanted);
+  const { listing, lines, added } = await addLineReadingCart(ctx, { userId, productId: input.productId, qty: input.qty, maxLines: MAX_CART_LINES });
+  if (added === null || !listing) throw addRefusal(ctx, listing, lines, input.qty);
+  return cartAfter(ctx, lines, listing, added);
 }
+
+/** Why an add-to-cart wrote nothing, from the cart and listing it read: the checks `cartWithBuyableListing` and `setCartLine` make. */
+function addRefusal(ctx: Ctx, listing: CartRow | undefined, lines: CartRow[], qty: number): AppError {
+  if (!listing) return notFound('Product');
+  const reason = unavailableReason(listing, ctx.clock.now());
+  if (reason === 'no longer sold' || reason === 'not available') return notFound('Product');
+  if (reason) return new AppError('CONFLICT', `${listing.name} cannot be bought now: ${reason}`);
+  const wanted = listing.qty + qty;
+  if (wanted > listing.stock) return stockError(listing.name, listing.stock, wanted);
+  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) return tooManyLines();
+  // Another request changed this line or the stock between the read and the write.
+  return new AppError('CONFLICT', `${listing.name} changed in your cart or in stock meanwhile; nothing was added, please try again`, { retryable: true });
+}
+
+const tooManyLines = () => new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
 
 /** Sets a line's quantity; 0 removes it. */
 export async function updateCartItem(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
@@ -102,7 +98,7 @@ async function setCartLine(ctx: Ctx, userId: string, productId: string, qty: num
   const read = await cartWithBuyableListing(ctx, userId, productId);
   const { listing, lines } = read;
   if (qty > listing.stock) throw stockError(listing.name, listing.stock, qty);
-  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
+  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw tooManyLines();
   const now = ctx.clock.now();
   await ctx.db
     .insert(cartItems)

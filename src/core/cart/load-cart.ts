@@ -114,14 +114,71 @@ export interface CartWithListing {
   lines: CartRow[];
 }
 
-/** The cart and one listing the buyer is about to add or change, in one read. */
-export async function loadCartWithListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing> {
-  const rows = await cartWithListingOf(ctx.db).execute({ userId, productId });
+function cartWithListing(rows: (LineRecord & { qty: number | null })[], productId: string): CartWithListing {
   const found = rows.find((r) => r.product.id === productId);
   return {
     listing: found && toCartRow(found.qty ?? 0, found),
     lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r.qty, r)])),
   };
+}
+
+/** The cart and one listing the buyer is about to add or change, in one read. */
+export async function loadCartWithListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing> {
+  return cartWithListing(await cartWithListingOf(ctx.db).execute({ userId, productId }), productId);
+}
+
+/**
+ * An add-to-cart's write, taken only when the buyer may add `qty` of the listing now: it is on sale
+ * (active, not deleted, its shop live, an event inside its window), the cart's quantity of it plus
+ * `qty` is within its stock, and a listing new to the cart finds fewer than MAX_CART_LINES lines.
+ * A line that another request wrote meanwhile grows only while it stays within the stock.
+ * `unavailableReason` and `addToCart` say the same in JavaScript, to explain a refusal.
+ */
+const addedLine = sql`INSERT INTO cart_items (user_id, product_id, qty, created_at, updated_at)
+    SELECT ${sql.placeholder('userId')}::text, p.id, ${sql.placeholder('qty')}::int, ${sql.placeholder('now')}::timestamptz, ${sql.placeholder('now')}::timestamptz
+    FROM products p
+    JOIN product_stock s ON s.product_id = p.id
+    JOIN shops sh ON sh.id = p.shop_id
+    LEFT JOIN cart_items cur ON cur.user_id = ${sql.placeholder('userId')}::text AND cur.product_id = p.id
+    WHERE p.id = ${sql.placeholder('productId')}::text
+      AND p.status = 'active' AND p.deleted_at IS NULL AND sh.deleted_at IS NULL AND sh.banned_at IS NULL
+      AND (p.kind <> 'event' OR (p.starts_at <= ${sql.placeholder('now')}::timestamptz AND ${sql.placeholder('now')}::timestamptz < p.ends_at))
+      AND coalesce(cur.qty, 0) + ${sql.placeholder('qty')}::int <= s.stock
+      AND (cur.qty IS NOT NULL OR (SELECT count(*) FROM cart_items c WHERE c.user_id = ${sql.placeholder('userId')}::text) < ${sql.placeholder('maxLines')}::int)
+    ON CONFLICT (user_id, product_id) DO UPDATE SET qty = cart_items.qty + excluded.qty, updated_at = excluded.updated_at
+      WHERE cart_items.qty + excluded.qty <= (SELECT stock FROM product_stock WHERE product_id = excluded.product_id)
+  RETURNING qty`;
+
+// Every add-to-cart runs it: the read of `cartWithListingOf` and the guarded write as one statement,
+// one round trip and one commit. The read sees the cart as it was before the write.
+const addLineWithCartOf = prepared((db) => {
+  const added = db.$with('added', {}).as(addedLine);
+  return db
+    .with(added)
+    .select({ qty: cartItems.qty, ...lineColumns, added: sql<number | null>`(SELECT qty FROM added)` })
+    .from(products)
+    .innerJoin(productStock, eq(productStock.productId, products.id))
+    .innerJoin(shops, eq(shops.id, products.shopId))
+    .leftJoin(cartItems, and(eq(cartItems.userId, sql.placeholder('userId')), eq(cartItems.productId, products.id)))
+    .where(
+      sql`${products.id} = ANY(array_append(ARRAY(SELECT ci.product_id FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')}), ${sql.placeholder('productId')}::text))`,
+    )
+    .orderBy(asc(cartItems.createdAt), asc(products.id))
+    .prepare('cart_add_line');
+});
+
+/**
+ * Adds `qty` of a listing to the cart when the buyer may (see `addedLine`), and reads the cart and
+ * the listing as they were before, in one statement. `added` is the line's quantity now, or null
+ * when nothing was written.
+ */
+export async function addLineReadingCart(
+  ctx: Ctx,
+  input: { userId: string; productId: string; qty: number; maxLines: number },
+): Promise<CartWithListing & { added: number | null }> {
+  const { userId, productId, qty, maxLines } = input;
+  const rows = await addLineWithCartOf(ctx.db).execute({ userId, productId, qty, maxLines, now: ctx.clock.now().toISOString() });
+  return { ...cartWithListing(rows, productId), added: rows[0]?.added ?? null };
 }
 
 /** A cart about to become a cash order: its lines, each shop's address for the new-order email, and the buyer. */
