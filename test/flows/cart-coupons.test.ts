@@ -90,6 +90,21 @@ describe('cart', () => {
     expect((await buyer.client.delete('/cart/clear-cart')).body.cart.shops).toEqual([]);
   });
 
+  it('update-cart-item sets a line within the stock, refuses past it (400 naming qty) and leaves the line as it was', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { stock: 4 });
+    const buyer = await signUpUser(app);
+    const set = await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 3 });
+    expect(set.status).toBe(200);
+    expect(set.body.cart.itemCount).toBe(3);
+    const over = await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 5 });
+    expect(over.status).toBe(400);
+    expect(over.body.fields).toEqual({ qty: 'must be at most 4' });
+    expect(await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`)).toEqual([{ qty: 3 }]);
+    expect((await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 4 })).body.cart.itemCount).toBe(4);
+    expect(await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`)).toEqual([{ qty: 4 }]);
+  });
+
   it('a hidden listing cannot be added, and a line that became hidden is flagged', async () => {
     const a = await signUpShop(app);
     const p = await listProduct(a.client);
