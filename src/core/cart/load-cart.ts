@@ -94,7 +94,7 @@ export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
 export interface CartWithListing {
   /** The listing as a cart row (qty: what the cart holds of it, 0 when none), or undefined when it does not exist. */
   listing: CartRow | undefined;
-  /** The cart's lines as they are, in cart order. */
+  /** The cart's lines as they were read (before a cart change's write), in cart order. */
   lines: CartRow[];
 }
 

@@ -177,7 +177,7 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
   // reads its subqueries in order, and each WITH query runs when first read (one never read runs
   // after the rest): the cart, then the new rows, then the listings' stock, then the coupons
   // (listings before coupons, as every checkout takes them). The stock rows, which every checkout of
-  // a popular listing waits for, are so locked only for the updates, the foreign key checks and the
+  // a popular listing waits for, are then locked only for the updates, the foreign key checks and the
   // commit, not while the orders, lines and emails are written. A guard that does not find every row
   // it needs refuses the statement, so none of it is written.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
