@@ -16,7 +16,7 @@ import { rejectUnstorableText } from './middleware/storable-text.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { cartRoutes } from './routes/cart.ts';
 import { couponRoutes } from './routes/coupons.ts';
-import { healthRoutes } from './routes/health.ts';
+import { liveness, readinessRoutes } from './routes/health.ts';
 import { eventRoutes } from './routes/events.ts';
 import { productRoutes } from './routes/products.ts';
 import { orderRoutes } from './routes/orders.ts';
@@ -49,6 +49,10 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
   app.set('trust proxy', config.http.trustProxy);
   app.set('query parser', 'simple');
 
+  // Liveness first: a load balancer asks it many times a second, and it reads no cookie, query or
+  // body, is never logged, and needs no request id or browser-facing middleware.
+  app.get('/healthz', liveness);
+
   const requestId = (req: IncomingMessage, res: ServerResponse) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -79,12 +83,10 @@ export function createApp(core: Core, opts: AppOptions = {}): Express {
             },
             res: (raw: ServerResponse) => censor({ ...pino.stdSerializers.res(raw) }),
           },
-          autoLogging: { ignore: (req) => req.url === '/healthz' },
         }),
   );
-  // Probes first: liveness and readiness answer fixed JSON to a load balancer, read no cookie, query or
-  // body, and need none of the browser-facing middleware below.
-  app.use(healthRoutes(core, opts.redis));
+  // Readiness answers a load balancer too, and needs none of the browser-facing middleware below.
+  app.use(readinessRoutes(core, opts.redis));
   app.use(closeUnreadBodies);
   app.use(helmet());
   app.use(cors({ origin: config.http.corsOrigins, credentials: true }));

@@ -46,6 +46,36 @@ describe('cart', () => {
     expect((await buyer.client.post('/cart/add-to-cart', { productId: 'prod_nope' })).status).toBe(400);
   });
 
+  it('parallel add-to-cart of one listing by one buyer never holds more than its stock, and each answer says what happened', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { stock: 5 });
+    const buyer = await signUpUser(app);
+    const results = await Promise.all(Array.from({ length: 12 }, () => buyer.client.post('/cart/add-to-cart', { productId: p, qty: 1 })));
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(5);
+    // Refused: over the stock as read (400 naming qty), or changed meanwhile (409, retryable).
+    for (const r of results.filter((x) => x.status !== 200)) expect([400, 409]).toContain(r.status);
+    const line = await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`);
+    expect(line).toEqual([{ qty: 5 }]);
+    expect(Math.max(...ok.map((r) => r.body.cart.itemCount))).toBe(5);
+  });
+
+  it('a cart holds at most 100 different listings; more of one it holds can still be added', async () => {
+    const a = await signUpShop(app);
+    const listings: string[] = [];
+    for (let i = 0; i < 101; i += 20) listings.push(...(await Promise.all(Array.from({ length: Math.min(20, 101 - i) }, () => listProduct(a.client, { stock: 10 })))));
+    const buyer = await signUpUser(app);
+    const [last, ...held] = listings;
+    await rows(sql`INSERT INTO cart_items (user_id, product_id, qty) SELECT ${buyer.user._id}, unnest(string_to_array(${held.join(',')}, ',')), 1`);
+    const refused = await buyer.client.post('/cart/add-to-cart', { productId: last, qty: 1 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/at most 100 different items/);
+    expect((await rows(sql`SELECT count(*)::int AS n FROM cart_items WHERE user_id = ${buyer.user._id}`))[0]).toEqual({ n: 100 });
+    const more = await buyer.client.post('/cart/add-to-cart', { productId: held[0], qty: 1 });
+    expect(more.status).toBe(200);
+    expect(more.body.cart.itemCount).toBe(101);
+  }, 60_000);
+
   it('updates, removes (qty 0 too) and clears lines', async () => {
     const a = await signUpShop(app);
     const p1 = await listProduct(a.client);
@@ -58,6 +88,21 @@ describe('cart', () => {
     expect((await buyer.client.delete(`/cart/remove-cart-item/${p2}`)).body.cart.itemCount).toBe(0);
     await addToCart(buyer.client, p1);
     expect((await buyer.client.delete('/cart/clear-cart')).body.cart.shops).toEqual([]);
+  });
+
+  it('update-cart-item sets a line within the stock, refuses past it (400 naming qty) and leaves the line as it was', async () => {
+    const a = await signUpShop(app);
+    const p = await listProduct(a.client, { stock: 4 });
+    const buyer = await signUpUser(app);
+    const set = await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 3 });
+    expect(set.status).toBe(200);
+    expect(set.body.cart.itemCount).toBe(3);
+    const over = await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 5 });
+    expect(over.status).toBe(400);
+    expect(over.body.fields).toEqual({ qty: 'must be at most 4' });
+    expect(await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`)).toEqual([{ qty: 3 }]);
+    expect((await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 4 })).body.cart.itemCount).toBe(4);
+    expect(await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`)).toEqual([{ qty: 4 }]);
   });
 
   it('a hidden listing cannot be added, and a line that became hidden is flagged', async () => {

@@ -97,6 +97,35 @@ describe('cash-on-delivery checkout of a two-shop cart', () => {
     expect(kept.n).toBe(40);
   }, 120_000);
 
+  it('buyers adding the last units and ordering at once: every order is covered by stock, units sold = units taken', async () => {
+    const shop = await signUpShop(app);
+    const other = await signUpShop(app);
+    const p = await listProduct(shop.client, { stock: 7 });
+    const q = await listProduct(other.client, { stock: 1000 });
+    const buyers = await Promise.all(Array.from({ length: 20 }, () => signUpUser(app)));
+    const outcomes = await Promise.all(
+      buyers.map(async (b) => {
+        const added = await b.client.post('/cart/add-to-cart', { productId: p, qty: 1 });
+        if (added.status !== 200) return `add ${added.status}`;
+        await addToCart(b.client, q, 1);
+        return `order ${(await placeCodOrder(b.client)).status}`;
+      }),
+    );
+    // A buyer who could not add the listing (the stock read as gone) or whose order lost the race is refused, never a 500.
+    for (const o of outcomes) expect(['order 201', 'order 409', 'add 400']).toContain(o);
+    const placed = outcomes.filter((o) => o === 'order 201').length;
+    expect(placed).toBe(7);
+    const after = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${p}`);
+    expect(after).toEqual({ stock: 0, sold_count: 7 });
+    const units = await row<{ p: number; q: number; orders: number }>(
+      sql`SELECT COALESCE(SUM(qty) FILTER (WHERE product_id = ${p}), 0)::int AS p, COALESCE(SUM(qty) FILTER (WHERE product_id = ${q}), 0)::int AS q,
+        COUNT(DISTINCT order_id)::int AS orders FROM order_lines WHERE product_id IN (${p}, ${q})`,
+    );
+    expect(units).toEqual({ p: 7, q: 7, orders: 14 });
+    const stockQ = await row<{ stock: number; sold_count: number }>(sql`SELECT stock, sold_count FROM product_stock WHERE product_id = ${q}`);
+    expect(stockQ).toEqual({ stock: 993, sold_count: 7 });
+  }, 120_000);
+
   it('a create-order submitted three times at once makes one set of orders', async () => {
     const shop = await signUpShop(app);
     const p = await listProduct(shop.client, { stock: 10 });

@@ -1,16 +1,18 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Core } from '../../core/index.ts';
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 
-/** Liveness (the process answers) and readiness (its database and, when configured, Redis answer). */
-export function healthRoutes(core: Core, redis?: Redis): Router {
+/** Liveness: the process answers. */
+export const liveness: RequestHandler = (_req, res) => {
+  res.json({ success: true, status: 'ok' });
+};
+
+/** Readiness: its database and, when configured, Redis answer. */
+export function readinessRoutes(core: Core, redis?: Redis): Router {
   const r = Router();
-  r.get('/healthz', (_req, res) => {
-    res.json({ success: true, status: 'ok' });
-  });
   r.get('/readyz', async (_req, res) => {
     const checks: Record<string, string> = {};
     let ready = true;

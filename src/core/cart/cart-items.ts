@@ -1,14 +1,13 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
-import { prepared } from '../db/prepared.ts';
 import { withTx } from '../db/tx.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { AppError, isAppError, notFound } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { parseInput } from '../shared/validation.ts';
 import { toCartDto, type CartDto } from './dto.ts';
-import { loadCart, loadCartWithListing, unavailableReason, type CartRow, type CartWithListing } from './load-cart.ts';
+import { loadCart, unavailableReason, writeLineReadingCart, type CartRow, type CartWithListing } from './load-cart.ts';
 import { priceCart } from './price-cart.ts';
 
 export const MAX_CART_LINES = 100;
@@ -32,19 +31,6 @@ export async function getCart(ctx: Ctx, userId: string): Promise<CartDto> {
   return toCartDto(priceCart(rows, { now: ctx.clock.now(), defaultFeeBps: ctx.config.platformFeeBps }), ctx.config.currency);
 }
 
-/**
- * The cart and a listing the buyer may put in it now, in one read. Hidden, pending or deleted
- * listings look like nothing to a buyer (404); one out of its window is a 409 naming why.
- */
-async function cartWithBuyableListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing & { listing: CartRow }> {
-  const { listing, lines } = await loadCartWithListing(ctx, userId, productId);
-  if (!listing) throw notFound('Product');
-  const reason = unavailableReason(listing, ctx.clock.now());
-  if (reason === 'no longer sold' || reason === 'not available') throw notFound('Product');
-  if (reason) throw new AppError('CONFLICT', `${listing.name} cannot be bought now: ${reason}`);
-  return { listing, lines };
-}
-
 /** The cart as it is after setting `listing` to `qty`: a listing new to the cart comes last, as it is stored. */
 function cartAfter(ctx: Ctx, lines: CartRow[], listing: CartRow, qty: number): CartDto {
   const inCart = lines.some((l) => l.productId === listing.productId);
@@ -60,55 +46,54 @@ function stockError(name: string, stock: number, wanted: number) {
   );
 }
 
-// Every add-to-cart runs it: prepared once, planned once per connection.
-const addCartLine = prepared((db) =>
-  db
-    .insert(cartItems)
-    .values({
-      userId: sql.placeholder('userId'),
-      productId: sql.placeholder('productId'),
-      qty: sql.placeholder('qty'),
-      createdAt: sql.placeholder('now'),
-      updatedAt: sql.placeholder('now'),
-    })
-    .onConflictDoUpdate({
-      target: [cartItems.userId, cartItems.productId],
-      set: { qty: sql`${cartItems.qty} + ${sql.placeholder('qty')}`, updatedAt: sql`excluded.updated_at` },
-    })
-    .prepare('cart_add_line'),
-);
-
-/** Adds a listing (or more of it). The total quantity never exceeds the stock at this moment. */
+/**
+ * Adds a listing (or more of it). The total quantity never exceeds the stock at this moment: the
+ * checks and the write are one statement (`writeLineReadingCart`); what it read explains a refusal.
+ */
 export async function addToCart(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(addToCartInput, raw);
-  const { listing, lines } = await cartWithBuyableListing(ctx, userId, input.productId);
-  const wanted = listing.qty + input.qty;
-  if (wanted > listing.stock) throw stockError(listing.name, listing.stock, wanted);
-  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
-  await addCartLine(ctx.db).execute({ userId, productId: input.productId, qty: input.qty, now: ctx.clock.now() });
-  return cartAfter(ctx, lines, listing, wanted);
+  const { listing, lines, held } = await writeLine(ctx, userId, input.productId, input.qty, false);
+  return cartAfter(ctx, lines, listing, held);
 }
 
 /** Sets a line's quantity; 0 removes it. */
 export async function updateCartItem(ctx: Ctx, userId: string, raw: unknown): Promise<CartDto> {
   const input = parseInput(updateCartItemInput, raw);
   if (input.qty === 0) return removeCartItem(ctx, userId, input.productId);
-  const { listing, lines } = await setCartLine(ctx, userId, input.productId, input.qty);
-  return cartAfter(ctx, lines, listing, input.qty);
+  const { listing, lines, held } = await writeLine(ctx, userId, input.productId, input.qty, true);
+  return cartAfter(ctx, lines, listing, held);
 }
 
-/** Sets a listing's line to `qty` (at least 1) with add-to-cart's checks; returns the cart as read before. */
-async function setCartLine(ctx: Ctx, userId: string, productId: string, qty: number): Promise<CartWithListing & { listing: CartRow }> {
-  const read = await cartWithBuyableListing(ctx, userId, productId);
-  const { listing, lines } = read;
-  if (qty > listing.stock) throw stockError(listing.name, listing.stock, qty);
-  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) throw new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
-  const now = ctx.clock.now();
-  await ctx.db
-    .insert(cartItems)
-    .values({ userId, productId, qty, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: [cartItems.userId, cartItems.productId], set: { qty, updatedAt: now } });
-  return read;
+/**
+ * Adds `qty` of a listing to the buyer's line (`set`: makes the line hold `qty`, at least 1) when
+ * they may, else throws why not; returns the cart and the listing as read before, and what the
+ * line holds now.
+ */
+async function writeLine(
+  ctx: Ctx,
+  userId: string,
+  productId: string,
+  qty: number,
+  set: boolean,
+): Promise<CartWithListing & { listing: CartRow; held: number }> {
+  const { listing, lines, held } = await writeLineReadingCart(ctx, { userId, productId, qty, set, maxLines: MAX_CART_LINES });
+  if (held === null || !listing) throw refusal(ctx, listing, lines, set ? qty : (listing?.qty ?? 0) + qty);
+  return { listing, lines, held };
+}
+
+/**
+ * Why a cart change wrote nothing, from the cart and listing it read: hidden, pending or deleted
+ * listings look like nothing to a buyer (404); one out of its window is a 409 naming why.
+ */
+function refusal(ctx: Ctx, listing: CartRow | undefined, lines: CartRow[], wanted: number): AppError {
+  if (!listing) return notFound('Product');
+  const reason = unavailableReason(listing, ctx.clock.now());
+  if (reason === 'no longer sold' || reason === 'not available') return notFound('Product');
+  if (reason) return new AppError('CONFLICT', `${listing.name} cannot be bought now: ${reason}`);
+  if (wanted > listing.stock) return stockError(listing.name, listing.stock, wanted);
+  if (listing.qty === 0 && lines.length >= MAX_CART_LINES) return new AppError('CONFLICT', `A cart holds at most ${MAX_CART_LINES} different items`);
+  // Another request changed this line or the stock between the read and the write.
+  return new AppError('CONFLICT', `${listing.name} changed in your cart or in stock meanwhile; nothing was changed, please try again`, { retryable: true });
 }
 
 export async function removeCartItem(ctx: Ctx, userId: string, rawProductId: unknown): Promise<CartDto> {
@@ -146,7 +131,7 @@ export async function replaceCart(ctx: Ctx, userId: string, raw: unknown): Promi
       try {
         // Repeated ids add up: the sum is held to a line's own bounds.
         const line = parseInput(updateCartItemInput, { productId, qty });
-        await setCartLine(c, userId, line.productId, line.qty);
+        await writeLine(c, userId, line.productId, line.qty, true);
       } catch (err) {
         // A line the buyer still holds may have been deleted or hidden since: say which one.
         if (isAppError(err) && err.code === 'NOT_FOUND')

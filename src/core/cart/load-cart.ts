@@ -91,11 +91,53 @@ export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
   return rows.map((r) => toCartRow(r.qty, r));
 }
 
-// A cart change reads the listing it is about and the whole cart in one statement: the cart's lines,
-// plus the listing when it is not in the cart yet (its qty null, ordered last, as a new line would be).
-const cartWithListingOf = prepared((db) =>
-  db
-    .select({ qty: cartItems.qty, ...lineColumns })
+export interface CartWithListing {
+  /** The listing as a cart row (qty: what the cart holds of it, 0 when none), or undefined when it does not exist. */
+  listing: CartRow | undefined;
+  /** The cart's lines as they were read (before a cart change's write), in cart order. */
+  lines: CartRow[];
+}
+
+function cartWithListing(rows: (LineRecord & { qty: number | null })[], productId: string): CartWithListing {
+  const found = rows.find((r) => r.product.id === productId);
+  return {
+    listing: found && toCartRow(found.qty ?? 0, found),
+    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r.qty, r)])),
+  };
+}
+
+/**
+ * A cart change's write (add-to-cart adds `qty`, an update sets the line to it), taken only when
+ * the buyer may hold that now: the listing is on sale (active, not deleted, its shop live, an event
+ * inside its window), the line's new quantity is within its stock, and a listing new to the cart
+ * finds fewer than `maxLines` lines. A line that another request wrote meanwhile changes only while
+ * it stays within the stock. `unavailableReason` and the cart's use cases say the same in
+ * JavaScript, to explain a refusal.
+ */
+const lineWrite = sql`INSERT INTO cart_items (user_id, product_id, qty, created_at, updated_at)
+    SELECT ${sql.placeholder('userId')}::text, p.id, ${sql.placeholder('qty')}::int, ${sql.placeholder('now')}::timestamptz, ${sql.placeholder('now')}::timestamptz
+    FROM products p
+    JOIN product_stock s ON s.product_id = p.id
+    JOIN shops sh ON sh.id = p.shop_id
+    LEFT JOIN cart_items cur ON cur.user_id = ${sql.placeholder('userId')}::text AND cur.product_id = p.id
+    WHERE p.id = ${sql.placeholder('productId')}::text
+      AND p.status = 'active' AND p.deleted_at IS NULL AND sh.deleted_at IS NULL AND sh.banned_at IS NULL
+      AND (p.kind <> 'event' OR (p.starts_at <= ${sql.placeholder('now')}::timestamptz AND ${sql.placeholder('now')}::timestamptz < p.ends_at))
+      AND CASE WHEN ${sql.placeholder('set')}::boolean THEN 0 ELSE coalesce(cur.qty, 0) END + ${sql.placeholder('qty')}::int <= s.stock
+      AND (cur.qty IS NOT NULL OR (SELECT count(*) FROM cart_items c WHERE c.user_id = ${sql.placeholder('userId')}::text) < ${sql.placeholder('maxLines')}::int)
+    ON CONFLICT (user_id, product_id) DO UPDATE
+      SET qty = CASE WHEN ${sql.placeholder('set')}::boolean THEN 0 ELSE cart_items.qty END + excluded.qty, updated_at = excluded.updated_at
+      WHERE CASE WHEN ${sql.placeholder('set')}::boolean THEN 0 ELSE cart_items.qty END + excluded.qty <= (SELECT stock FROM product_stock WHERE product_id = excluded.product_id)
+  RETURNING qty`;
+
+// Every cart change runs it: the guarded write, and the cart's lines plus the listing when it is
+// not in the cart yet (its qty null, ordered last, as a new line would be), read as they were
+// before the write, in one statement: one round trip, one commit.
+const lineWrittenWithCartOf = prepared((db) => {
+  const written = db.$with('written', {}).as(lineWrite);
+  return db
+    .with(written)
+    .select({ qty: cartItems.qty, ...lineColumns, held: sql<number | null>`(SELECT qty FROM written)` })
     .from(products)
     .innerJoin(productStock, eq(productStock.productId, products.id))
     .innerJoin(shops, eq(shops.id, products.shopId))
@@ -104,24 +146,21 @@ const cartWithListingOf = prepared((db) =>
       sql`${products.id} = ANY(array_append(ARRAY(SELECT ci.product_id FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')}), ${sql.placeholder('productId')}::text))`,
     )
     .orderBy(asc(cartItems.createdAt), asc(products.id))
-    .prepare('cart_with_listing'),
-);
+    .prepare('cart_write_line');
+});
 
-export interface CartWithListing {
-  /** The listing as a cart row (qty: what the cart holds of it, 0 when none), or undefined when it does not exist. */
-  listing: CartRow | undefined;
-  /** The cart's lines as they are, in cart order. */
-  lines: CartRow[];
-}
-
-/** The cart and one listing the buyer is about to add or change, in one read. */
-export async function loadCartWithListing(ctx: Ctx, userId: string, productId: string): Promise<CartWithListing> {
-  const rows = await cartWithListingOf(ctx.db).execute({ userId, productId });
-  const found = rows.find((r) => r.product.id === productId);
-  return {
-    listing: found && toCartRow(found.qty ?? 0, found),
-    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r.qty, r)])),
-  };
+/**
+ * Adds `qty` of a listing to the cart (`set`: makes the line hold `qty`) when the buyer may (see
+ * `lineWrite`), and reads the cart and the listing as they were before, in one statement. `held` is
+ * the line's quantity now, or null when nothing was written.
+ */
+export async function writeLineReadingCart(
+  ctx: Ctx,
+  input: { userId: string; productId: string; qty: number; set: boolean; maxLines: number },
+): Promise<CartWithListing & { held: number | null }> {
+  const { userId, productId, qty, set, maxLines } = input;
+  const rows = await lineWrittenWithCartOf(ctx.db).execute({ userId, productId, qty, set, maxLines, now: ctx.clock.now().toISOString() });
+  return { ...cartWithListing(rows, productId), held: rows[0]?.held ?? null };
 }
 
 /** A cart about to become a cash order: its lines, each shop's address for the new-order email, and the buyer. */

@@ -173,18 +173,26 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     ...(emails.length ? [insertJsonRows(outbox, outboxRows(now, emailItems(emails)))] : []),
   ];
   // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
-  // its end, so a checkout inserted here can already own the orders inserted beside it. The guards
-  // are read in the CASE's order, which is the order their rows are locked in: the cart, the
-  // listings' stock, the coupons (listings before coupons, as every checkout takes them). A guard
-  // that does not find every row it needs refuses the statement, so none of it is written.
+  // its end, so a checkout inserted here can already own the orders inserted beside it. The CASE
+  // reads its subqueries in order, and each WITH query runs when first read (one never read runs
+  // after the rest): the cart, then the new rows, then the listings' stock, then the coupons
+  // (listings before coupons, as every checkout takes them). The stock rows, which every checkout of
+  // a popular listing waits for, are then locked only for the updates, the foreign key checks and the
+  // commit, not while the orders, lines and emails are written. A guard that does not find every row
+  // it needs refuses the statement, so none of it is written.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
   const couponIds = couponIdsOf(checkout.snapshot);
-  const ctes: [string, SQLWrapper][] = writes.map((q, i) => [`w${i}`, q]);
+  const ctes: [string, SQLWrapper][] = writes.map((q, i) => [`w${i}`, sql`${q.getSQL()} RETURNING 1`]);
   const guards: SQL[] = [];
   if (w.cart) {
     ctes.unshift(['cart', cartLinesTaken(w.cart.userId, w.cart.lines)]);
     guards.push(sql`WHEN (SELECT count(*) FROM cart) <> ${w.cart.lines.length} THEN ${refuseWrite(CART_CHANGED)}`);
   }
+  // Never true: it only makes the inserts run here, before the stock is taken.
+  guards.push(sql`WHEN ${sql.join(
+    writes.map((_, i) => sql`(SELECT count(*) FROM ${sql.identifier(`w${i}`)})`),
+    sql` + `,
+  )} < 0 THEN NULL`);
   ctes.push(['taken', stockTaking(ctx, lines)]);
   guards.push(sql`WHEN (SELECT count(*) FROM taken) <> ${lines.length} THEN ${refuseWrite(OUT_OF_STOCK, sql`(SELECT string_agg(product_id, ',') FROM taken)`)}`);
   if (couponIds.length) {
