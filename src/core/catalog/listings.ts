@@ -346,13 +346,19 @@ export async function listingPage(
     const few = found <= totalMax || st.matchesFirst;
     ids = few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few);
   } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, st.matchesFirst), total()]);
+  return pageOfIds(ctx, ids, found, totalMax, input);
+}
+
+/** A page from its listings' ids and the matches found (counted up to `totalMax` + 1 when it is set). */
+async function pageOfIds(ctx: Ctx, ids: string[], found: number, totalMax: number, input: PageInput): Promise<ListingPage & { items: ListingDto[] }> {
   const page = await pageRows(ctx, ids);
   const totalExact = totalMax === 0 || found <= totalMax;
   return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
 
 /**
- * The same, for a page everyone sees alike (the public catalog), whose total is counted only up to
+ * The same, for a page everyone sees alike (the public catalog), picked by `fromIndex` (the in-process
+ * catalog index, catalog-index.ts) when it answers, whose total is counted only up to
  * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "1,000+"):
  * `totalExact` says whether `total` is the count or that bound; relevance ranks the first
  * CATALOG_RANK_MAX matches. The whole page is reused for CATALOG_PAGE_CACHE_MS (30 s), so the
@@ -366,9 +372,14 @@ export async function sharedListingPage(
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
+  fromIndex?: (totalMax: number) => Promise<{ ids: string[]; found: number } | undefined>,
 ): Promise<ListingPage & { items: ListingDto[] }> {
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
-  return cachesFor(ctx).pages.getOrCompute(key, () => listingPage(ctx, query, values, input, { totalMax: ctx.config.catalogTotalMax, rankMax: ctx.config.catalogRankMax }));
+  const { catalogTotalMax: totalMax, catalogRankMax: rankMax } = ctx.config;
+  return cachesFor(ctx).pages.getOrCompute(key, async () => {
+    const indexed = await fromIndex?.(totalMax);
+    return indexed ? pageOfIds(ctx, indexed.ids, indexed.found, totalMax, input) : listingPage(ctx, query, values, input, { totalMax, rankMax });
+  });
 }
 
 /**

@@ -5,8 +5,9 @@ import { moderationStatuses, products, productStock, publicListing, ratingX10 } 
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { moneyMajor } from '../shared/money.ts';
-import { pageInput } from '../shared/pagination.ts';
+import { offsetOf, pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
+import { indexedPage } from './catalog-index.ts';
 import { category } from './fields.ts';
 import { listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
 import type { ListingDto, ListingPage } from './dto.ts';
@@ -144,7 +145,9 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPag
       return { where, order: orderFor(sort), onlyLiveShops: true, rank, orderReadsStock: sort === 'best_selling', matchesFirst };
     },
   };
-  const { items, ...pg } = await sharedListingPage(ctx, query, values, input);
+  const fromIndex = (totalMax: number) =>
+    indexedPage(ctx, { ...values, sort, offset: offsetOf(input), limit: input.limit, totalMax });
+  const { items, ...pg } = await sharedListingPage(ctx, query, values, input, fromIndex);
   return { products: items, ...pg };
 }
 
