@@ -1,9 +1,9 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogMix } from '../../bench/lib/catalog-mix.ts';
-import { parseTsquery, parseTsvector } from '../../src/core/catalog/catalog-index.ts';
+import { catalogIndexStats, parseTsquery, parseTsvector } from '../../src/core/catalog/catalog-index.ts';
 import { searchProducts, seedCatalog } from '../../src/core/catalog/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import type { Ctx } from '../../src/core/context.ts';
@@ -24,10 +24,13 @@ let other: pg.Pool;
 let db: Db;
 let shopIds: string[];
 const REFRESH_MS = 150;
+// Warnings the index logs when it fails and SQL answers instead: none may appear, or the comparisons compare SQL with SQL.
+const warnings: string[] = [];
+const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
 const ctxWith = (env: Record<string, string>): Ctx => ({
   db,
   actor: { kind: 'anonymous' },
-  log: pino({ level: 'silent' }),
+  log,
   clock: systemClock,
   config: loadConfig({ NODE_ENV: 'test', CATALOG_PAGE_CACHE_MS: '0', LIST_TOTAL_CACHE_MS: '0', ...env }),
   ports: {} as Ctx['ports'],
@@ -55,6 +58,10 @@ beforeAll(async () => {
   await other.query(`UPDATE products SET created_at = '2026-01-01T00:00:00Z' WHERE id IN (SELECT id FROM products ORDER BY md5(id) LIMIT 200)`);
   await other.query(`UPDATE product_stock SET sold_count = 7 WHERE product_id IN (SELECT product_id FROM product_stock ORDER BY md5(product_id) LIMIT 300)`);
 }, 180_000);
+afterEach(() => {
+  expect(warnings).toEqual([]);
+  expect(catalogIndexStats(db)?.listings).toBeGreaterThan(2500);
+});
 afterAll(async () => {
   await pool?.end();
   await other?.end();
