@@ -49,6 +49,9 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   pool = new pg.Pool({ connectionString: testDb.url, max: 3 });
   other = new pg.Pool({ connectionString: testDb.url, max: 1 });
+  // As the app's own pool does: a connection the server drops (the database dropped while a client is
+  // still closing) is reported, not an uncaught 'error' event.
+  for (const p of [pool, other]) p.on('error', (err) => console.warn(`catalog-index: idle connection error: ${err.message}`));
   db = drizzle({ client: pool, schema }) as unknown as Db;
   ({ shopIds } = await seedCatalog(sqlCtx(), { shops: 40, products: 3000, events: 10, batchSize: 1000 }));
   // Listings the public must not see, and listings whose ties the sorts must break alike.

