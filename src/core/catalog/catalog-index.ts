@@ -260,8 +260,8 @@ export class CatalogIndex {
     return index;
   }
 
-  /** Applies the rows changed since the last look, the closed and banned shops, and (when due) units sold. */
-  async refresh(db: Db, soldDue: boolean): Promise<void> {
+  /** Applies the rows changed since the last look and the closed and banned shops. */
+  async refresh(db: Db): Promise<void> {
     const version = catalogVersion();
     const from = await changesFrom(db);
     const rows: Row[] = await db
@@ -277,23 +277,25 @@ export class CatalogIndex {
       if (row.live) added.push(this.add(row));
     }
     await this.readShopsOff(db);
-    let soldChanged = false;
-    if (soldDue) {
-      const sold = await db.select({ id: productStock.productId, sold: productStock.soldCount }).from(productStock);
-      for (const { id, sold: count } of sold) {
-        const slot = this.slotOf.get(id);
-        if (slot !== undefined && this.sold[slot] !== count) {
-          this.sold[slot] = count;
-          soldChanged = true;
-        }
-      }
-      this.soldAt = performance.now();
-    }
     if (added.length > 0 || rows.length > 0) this.mergeOrders(added);
-    if (soldChanged) this.sortOne('best_selling');
     this.since = from;
     this.polledAt = performance.now();
     this.version = version;
+  }
+
+  /** Rereads every listing's units sold (raw rows: 100,000 of them through drizzle's mapping cost ~100 ms). */
+  async refreshSold(db: Db): Promise<void> {
+    this.soldAt = performance.now();
+    const res = (await db.execute(sql`SELECT product_id, sold_count FROM ${productStock}`)) as unknown as { rows: { product_id: string; sold_count: number }[] };
+    let changed = false;
+    for (const { product_id: id, sold_count: count } of res.rows) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined && this.sold[slot] !== count) {
+        this.sold[slot] = count;
+        changed = true;
+      }
+    }
+    if (changed) this.sortOne('best_selling');
   }
 
   private async readShopsOff(db: Db): Promise<void> {
@@ -558,6 +560,7 @@ interface Entry {
   index?: CatalogIndex;
   loading?: Promise<CatalogIndex>;
   refreshing?: Promise<void>;
+  soldRefreshing?: Promise<void>;
   reloading?: Promise<void>;
   /** Stemmed queries: prefixQuery text → to_tsquery's terms (undefined: answered by SQL). */
   queries: Map<string, { lexeme: string; prefix: boolean }[] | undefined>;
@@ -603,10 +606,15 @@ async function fromIndex(ctx: Ctx, query: IndexQuery): Promise<{ ids: string[]; 
   const index = e.index;
   const now = performance.now();
   const changedHere = index.version !== catalogVersion();
+  // Units sold are reread in the background (no page waits for them); a sale through this process that
+  // sells out reports a change, so its units sold show within refreshMs.
+  if (!e.soldRefreshing && now - index.soldAt >= (changedHere ? refreshMs : SOLD_REFRESH_MS))
+    e.soldRefreshing = index
+      .refreshSold(db)
+      .catch((err: unknown) => ctx.log.warn({ err }, 'catalog index: rereading units sold failed'))
+      .finally(() => (e.soldRefreshing = undefined));
   if (changedHere || now - index.polledAt >= refreshMs) {
-    // A sale through this process that sells out reports a change: its units sold show within refreshMs.
-    const soldDue = now - index.soldAt >= (changedHere ? refreshMs : SOLD_REFRESH_MS);
-    e.refreshing ??= index.refresh(db, soldDue).finally(() => (e.refreshing = undefined));
+    e.refreshing ??= index.refresh(db).finally(() => (e.refreshing = undefined));
     await e.refreshing;
   }
   if (index.needsReload && !e.reloading) {
