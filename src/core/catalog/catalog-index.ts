@@ -498,13 +498,23 @@ export class CatalogIndex {
     // sorted through its postings took 0.7 ms; walking stops after ~1,000 matches.)
     const sets = terms && query.sort !== 'relevance' && terms.length > 0 ? this.commonSets(terms) : undefined;
     if (!terms || sets) {
-      const perm = this.perms.get(query.sort === 'relevance' ? 'newest' : query.sort)!;
+      const sort = query.sort === 'relevance' ? 'newest' : query.sort;
+      const perm = this.perms.get(sort)!;
       const ids: string[] = [];
       let found = 0;
       const stopAt = query.totalMax > 0 ? query.totalMax + 1 : Infinity;
-      for (let i = 0; i < perm.length; i++) {
+      // Sorted by price, a price band is one stretch of the order: start at its first slot, stop past its last.
+      let [from, to] = [0, perm.length];
+      if (sort === 'price_asc' || sort === 'price_desc') {
+        const asc = sort === 'price_asc';
+        const below = (bound: number) => (i: number) => (asc ? price[perm[i]!]! < bound : price[perm[i]!]! > bound);
+        if (asc ? minPrice !== undefined : maxPrice !== undefined) from = firstFalse(below((asc ? minPrice : maxPrice)!), 0, perm.length);
+        const bound = asc ? maxPrice : minPrice;
+        if (bound !== undefined) to = firstFalse((i) => (asc ? price[perm[i]!]! <= bound : price[perm[i]!]! >= bound), from, perm.length);
+      }
+      for (let i = from; i < to; i++) {
         const slot = perm[i]!;
-        if (!matches(slot) || (sets && !inAll(sets, slot))) continue;
+        if ((sets && !inAll(sets, slot)) || !matches(slot)) continue;
         found++;
         if (found > query.offset && found <= want) ids.push(this.ids[slot]!);
         if (found >= want && found >= stopAt) break;
@@ -552,6 +562,16 @@ export class CatalogIndex {
     }
     return { ids: topK(candidates, want, cmp).slice(query.offset).map((slot) => this.ids[slot]!), found };
   }
+}
+
+/** The first i in [lo, hi) where `before(i)` is false, `before` being true then false along the range. */
+function firstFalse(before: (i: number) => boolean, lo: number, hi: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const inAll = (sets: Uint32Array[], slot: number) => {
