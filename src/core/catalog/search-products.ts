@@ -13,7 +13,9 @@ import { listingPage, parseIdParam, sharedListingPage, shopListingViewer } from 
 import type { ListingDto, ListingPage } from './dto.ts';
 
 /*
- * Catalog lists. Public pages read only active, undeleted products of live shops; each sort and filter has an
+ * Catalog lists. The public catalog's pages are picked by the in-process index (catalog-index.ts) when it
+ * is on and answers; what follows is the SQL path, which answers otherwise (and every shop and admin list).
+ * Public pages read only active, undeleted products of live shops; each sort and filter has an
  * index over exactly those rows (partial, predicate `publicListing`, written with literal constants so the
  * planner can match it). EXPLAIN ANALYZE on 100,000 seeded products in 1,000 shops (test/core/catalog-plans
  * pins the index choices on 20,000):
