@@ -670,7 +670,9 @@ async function fromIndex(ctx: Ctx, query: IndexQuery): Promise<{ ids: string[]; 
       .refreshSold(db)
       .catch((err: unknown) => ctx.log.warn({ err }, 'catalog index: rereading units sold failed'))
       .finally(() => (e.soldRefreshing = undefined));
-  if (changedHere || now - index.polledAt >= refreshMs) {
+  // A look already under way may have started before this process's latest write committed: then look
+  // again (a few times at most, so a stream of writes cannot hold a page forever).
+  for (let tries = 0; tries < 3 && (index.version !== catalogVersion() || performance.now() - index.polledAt >= refreshMs); tries++) {
     e.refreshing ??= index.refresh(db).finally(() => (e.refreshing = undefined));
     await e.refreshing;
   }
@@ -685,7 +687,7 @@ async function fromIndex(ctx: Ctx, query: IndexQuery): Promise<{ ids: string[]; 
   }
   const terms = query.q === undefined ? undefined : await termsOf(db, e, query.q);
   if (query.q !== undefined && terms === undefined) return undefined;
-  return e.index.query(query, terms);
+  return index.query(query, terms);
 }
 
 /**
