@@ -201,6 +201,8 @@ export class CatalogIndex {
   private changed = new Float64Array(0);
   private alive = new Uint8Array(0);
   private dead = 0;
+  /** Slots below this were loaded in id order. */
+  private ordered = 0;
   private readonly slotOf = new Map<string, number>();
   private readonly shopIndex = new Map<string, number>();
   private shopOff = new Uint8Array(0);
@@ -257,6 +259,7 @@ export class CatalogIndex {
       if (rows.length < LOAD_CHUNK) break;
       after = rows[rows.length - 1]!.id;
     }
+    index.ordered = index.n;
     await index.readShopsOff(db);
     index.since = from;
     index.polledAt = index.soldAt = performance.now();
@@ -378,9 +381,19 @@ export class CatalogIndex {
     this.slotOf.delete(this.ids[slot]!);
   }
 
+  /**
+   * Ids in order: slots loaded at start are in id order (the load reads by id), later ones compare as
+   * text. Ids are lowercase letters, digits and `_` of one length per kind, which every collation orders
+   * as JavaScript does, so ties fall as the SQL path's `ORDER BY id` does.
+   */
+  private idOrder(): (a: number, b: number) => number {
+    const { ids, ordered } = this;
+    return (a, b) => (a < ordered && b < ordered ? a - b : ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+  }
+
   private compare(sort: IndexSort): (a: number, b: number) => number {
-    const { ids, created, price, sold, rating10, ratingCount } = this;
-    const idAsc = (a: number, b: number) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+    const { created, price, sold, rating10, ratingCount } = this;
+    const idAsc = this.idOrder();
     switch (sort) {
       case 'newest':
         return (a, b) => created[b]! - created[a]! || idAsc(b, a);
@@ -554,8 +567,8 @@ export class CatalogIndex {
     if (query.offset >= found) return { ids: [], found };
     let cmp: (a: number, b: number) => number;
     if (query.sort === 'relevance') {
-      const ids = this.ids;
-      cmp = (a, b) => score[b]! - score[a]! || (ids[b]! < ids[a]! ? -1 : ids[b]! > ids[a]! ? 1 : 0);
+      const idAsc = this.idOrder();
+      cmp = (a, b) => score[b]! - score[a]! || idAsc(b, a);
     } else {
       const pos = this.posOf.get(query.sort)!;
       cmp = (a, b) => pos[a]! - pos[b]!;
