@@ -10,9 +10,11 @@ import { listen, serveUntilParentLeaves } from './child.mjs';
 
 const { createApp } = await launch('api/app');
 const { createCore, loadConfig } = await launch('core/index');
+const { loadCatalogIndex } = await launch('core/catalog/index');
 
 const config = loadConfig(process.env);
 const core = await createCore(config);
+await loadCatalogIndex(core.ctx());
 const app = createApp(core, { redis: undefined });
 if (config.outbox.inApi) core.outbox.start();
 const server = await listen(app);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createCore, type Config, type Core } from '../core/index.ts';
 import { preparePasswordChecks } from '../core/auth/index.ts';
+import { loadCatalogIndex } from '../core/catalog/index.ts';
 import { createApp } from './app.ts';
 import { openStreamHub, type StreamHub } from './live/index.ts';
 
@@ -51,6 +52,7 @@ export async function startApi(config: Config, core?: Core): Promise<RunningApi>
       redis.once('ready', done);
     });
   await preparePasswordChecks();
+  await loadCatalogIndex(c.ctx());
   const streams = openStreamHub(c, redis);
   const app = createApp(c, { redis, streams });
   if (config.outbox.inApi) c.outbox.start();

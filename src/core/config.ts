@@ -101,6 +101,7 @@ const envSchema = z.object({
   CATALOG_PAGE_CACHE_MS: int(30_000, 0, 600_000),
   CATALOG_TOTAL_MAX: int(1000, 0, 10_000_000),
   CATALOG_RANK_MAX: int(1000, 0, 10_000_000),
+  CATALOG_INDEX_REFRESH_MS: int(1000, 0, 600_000),
   SESSION_CACHE_MS: int(1000, 0, 60_000),
   PRODUCT_MODERATION: z.enum(['post', 'pre']).default('post'),
   SETTLEMENT_HOLD_DAYS: int(7, 0, 365),
@@ -193,6 +194,11 @@ export interface Config {
   catalogTotalMax: number;
   /** Relevance ranks the first this many matches the search finds (0: all of them); the rest follow newest first. */
   catalogRankMax: number;
+  /**
+   * The public catalog's pages are picked by an in-process index (catalog-index.ts) that catches up with
+   * other processes' writes when its last look is older than this; 0 turns it off (every page asks SQL).
+   */
+  catalogIndexRefreshMs: number;
   /** `post`: new listings go live at once and admins can hide them; `pre`: they wait for approval. */
   catalog: { moderation: 'post' | 'pre' };
   /**
@@ -361,6 +367,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     pageCacheMs: e.CATALOG_PAGE_CACHE_MS,
     catalogTotalMax: e.CATALOG_TOTAL_MAX,
     catalogRankMax: e.CATALOG_RANK_MAX,
+    catalogIndexRefreshMs: e.CATALOG_INDEX_REFRESH_MS,
     catalog: { moderation: e.PRODUCT_MODERATION },
     money: { settlementHoldDays: e.SETTLEMENT_HOLD_DAYS, withdrawMinMinor: majorToMinor(e.WITHDRAW_MIN), opsEmail: e.OPS_EMAIL },
     messaging: {

@@ -278,7 +278,8 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
 
 describe('CATALOG_RANK_MAX', () => {
   it('past CATALOG_TOTAL_MAX matches, ranks the first ones the search finds; the others follow newest first, and pages neither repeat nor skip one', async () => {
-    const capped = await startTestApp({ env: { CATALOG_RANK_MAX: '2', CATALOG_TOTAL_MAX: '3', CATALOG_PAGE_CACHE_MS: '0', LIST_TOTAL_CACHE_MS: '0' } });
+    // The cap is the SQL path's (the catalog index off); the index ranks every match (below).
+    const capped = await startTestApp({ env: { CATALOG_RANK_MAX: '2', CATALOG_TOTAL_MAX: '3', CATALOG_PAGE_CACHE_MS: '0', LIST_TOTAL_CACHE_MS: '0', CATALOG_INDEX_REFRESH_MS: '0' } });
     try {
       const shop = await signUpShop(capped, { name: 'Rank Rooms' });
       // The word "lantern" in the name ranks above the same word in the description only.
@@ -314,26 +315,34 @@ describe('CATALOG_RANK_MAX', () => {
     }
   });
 
-  it('ranks every match when it is 0, or when the matches are no more than CATALOG_TOTAL_MAX', async () => {
-    const uncapped = await startTestApp({ env: { CATALOG_RANK_MAX: '0', CATALOG_TOTAL_MAX: '2', CATALOG_PAGE_CACHE_MS: '0' } });
-    try {
-      const shop = await signUpShop(uncapped, { name: 'Rank All' });
-      for (const [name, description] of [['Porch Light', 'Shaped like a lantern.'], ['Garden Light', 'A lantern for the lawn.'], ['Paper Lantern', 'A light.'], ['Brass Lantern', 'A light.']]) {
-        const res = await shop.client.post('/product', { name, description, tags: [], stock: 5, images: [PNG_URL], category: 'Others', originalPrice: 10 });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-      }
-      const res = await uncapped.client().get('/product/get-all-products?q=lantern');
-      // Name matches first; equal ranks by id, newest first.
-      expect(res.body.products.map((p: { name: string }) => p.name)).toEqual(['Brass Lantern', 'Paper Lantern', 'Garden Light', 'Porch Light']);
-      expect(res.body).toMatchObject({ total: 2, totalExact: false });
-      const few = await app.client().get('/product/get-all-products?q=leather&sort=relevance');
-      // The default CATALOG_RANK_MAX, with fewer matches than CATALOG_TOTAL_MAX: the name match before the description match.
-      expect(names(few.body)).toEqual(['Leather Backpack', 'Trail Running Shoes']);
-    } finally {
-      await uncapped.close();
-    }
+  it('ranks every match when it is 0, when the matches are no more than CATALOG_TOTAL_MAX, or with the catalog index on', async () => {
+    const envs: Record<string, string>[] = [
+      { CATALOG_RANK_MAX: '0', CATALOG_TOTAL_MAX: '2', CATALOG_PAGE_CACHE_MS: '0', CATALOG_INDEX_REFRESH_MS: '0' },
+      { CATALOG_RANK_MAX: '2', CATALOG_TOTAL_MAX: '2', CATALOG_PAGE_CACHE_MS: '0' },
+    ];
+    for (const env of envs) await ranksAll(env);
   });
 });
+
+async function ranksAll(env: Record<string, string>) {
+  const uncapped = await startTestApp({ env });
+  try {
+    const shop = await signUpShop(uncapped, { name: 'Rank All' });
+    for (const [name, description] of [['Porch Light', 'Shaped like a lantern.'], ['Garden Light', 'A lantern for the lawn.'], ['Paper Lantern', 'A light.'], ['Brass Lantern', 'A light.']]) {
+      const res = await shop.client.post('/product', { name, description, tags: [], stock: 5, images: [PNG_URL], category: 'Others', originalPrice: 10 });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    const res = await uncapped.client().get('/product/get-all-products?q=lantern');
+    // Name matches first; equal ranks by id, newest first.
+    expect(res.body.products.map((p: { name: string }) => p.name)).toEqual(['Brass Lantern', 'Paper Lantern', 'Garden Light', 'Porch Light']);
+    expect(res.body).toMatchObject({ total: 2, totalExact: false });
+    const few = await app.client().get('/product/get-all-products?q=leather&sort=relevance');
+    // The default CATALOG_RANK_MAX, with fewer matches than CATALOG_TOTAL_MAX: the name match before the description match.
+    expect(names(few.body)).toEqual(['Leather Backpack', 'Trail Running Shoes']);
+  } finally {
+    await uncapped.close();
+  }
+}
 
 describe('CATALOG_TOTAL_MAX', () => {
   it('counts matches only up to the bound: past it, total is the bound and totalExact false, and later pages still answer', async () => {

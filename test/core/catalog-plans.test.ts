@@ -26,8 +26,9 @@ const ctx = (): Ctx => ({
   actor: { kind: 'anonymous' },
   log: pino({ level: 'silent' }),
   clock: systemClock,
-  // Every call reads the database (a cached page would send no query to explain).
-  config: loadConfig({ NODE_ENV: 'test', CATALOG_PAGE_CACHE_MS: '0' }),
+  // Every call reads the database (a cached page would send no query to explain), by SQL: these are
+  // the plans of the SQL path, which answers when the catalog index is off or cannot answer a query.
+  config: loadConfig({ NODE_ENV: 'test', CATALOG_PAGE_CACHE_MS: '0', CATALOG_INDEX_REFRESH_MS: '0' }),
   ports: {} as Ctx['ports'],
 });
 

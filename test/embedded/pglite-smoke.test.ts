@@ -6,6 +6,8 @@ import { inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/server.ts';
 import { createCore, loadConfig } from '../../src/core/index.ts';
+import { searchProducts } from '../../src/core/catalog/index.ts';
+import { catalogIndexStats } from '../../src/core/catalog/catalog-index.ts';
 import { outbox, productStock } from '../../src/core/db/schema/index.ts';
 import { addToCart, listProduct, placeCodOrder } from '../helpers/commerce.ts';
 import { PASSWORD, signUpShop, signUpUser, uniqueEmail } from '../helpers/factories.ts';
@@ -114,5 +116,28 @@ describe('embedded default (PGlite in memory, no Redis)', () => {
     expect((await buyer.client.get('/cart/get-cart')).body.cart.itemCount).toBe(0);
     await mail.waitFor(buyer.email, (m) => /order is confirmed/.test(m.subject));
     expect((await placeCodOrder(buyer.client)).status).toBe(409);
+  });
+
+  it('lists, searches and shows products through the catalog index, as the SQL path does', async () => {
+    const app = { client, mail };
+    const shop = await signUpShop(app, { name: 'Gamma' });
+    const lamp = await listProduct(shop.client, { name: 'Quartz Desk Lamp', originalPrice: 40 });
+    await listProduct(shop.client, { name: 'Quartz Wall Clock', originalPrice: 25 });
+    const names = async (query: string) => {
+      const res = await client().get(`/product/get-all-products${query}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.products.map((p: { name: string }) => p.name);
+    };
+    expect(await names('?q=quartz&sort=price_asc')).toEqual(['Quartz Wall Clock', 'Quartz Desk Lamp']);
+    expect(await names('?q=lam')).toEqual(['Quartz Desk Lamp']);
+    const detail = await client().get(`/product/${lamp}`);
+    expect(detail.body.product).toMatchObject({ name: 'Quartz Desk Lamp', price: 40, shop: { name: 'Gamma' }, reviews: [] });
+    expect(new Date(detail.body.product.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const ctx = api.core.ctx();
+    const bySql = { ...ctx, config: { ...ctx.config, catalogIndexRefreshMs: 0, pageCacheMs: 0 } };
+    const byIndex = { ...ctx, config: { ...ctx.config, pageCacheMs: 0 } };
+    for (const input of [{}, { sort: 'price_desc' }, { q: 'quartz' }, { sort: 'best_selling' }]) expect(await searchProducts(byIndex, input)).toEqual(await searchProducts(bySql, input));
+    // The index answered (it was loaded at start and holds every listing), not the SQL fallback.
+    expect(catalogIndexStats(api.core.database.db)?.listings).toBe(4);
   });
 });

@@ -7,6 +7,7 @@ export { createProduct, createProductInput, type CreateProductInput } from './cr
 export { updateProduct, updateProductInput, type UpdateProductInput } from './update-product.ts';
 export { deleteProduct, deleteEvent, restoreListing, restoreListingInput, type DeletedListing } from './delete-listing.ts';
 export { getProduct } from './get-product.ts';
+export { loadCatalogIndex } from './catalog-index.ts';
 export {
   searchProducts,
   searchProductsInput,

@@ -5,14 +5,17 @@ import { moderationStatuses, products, productStock, publicListing, ratingX10 } 
 import { forbidden } from '../shared/errors.ts';
 import { idSchema } from '../shared/ids.ts';
 import { moneyMajor } from '../shared/money.ts';
-import { pageInput } from '../shared/pagination.ts';
+import { offsetOf, pageInput } from '../shared/pagination.ts';
 import { parseInput } from '../shared/validation.ts';
+import { indexedPage } from './catalog-index.ts';
 import { category } from './fields.ts';
 import { listingPage, parseIdParam, sharedListingPage, shopListingViewer } from './listings.ts';
 import type { ListingDto, ListingPage } from './dto.ts';
 
 /*
- * Catalog lists. Public pages read only active, undeleted products of live shops; each sort and filter has an
+ * Catalog lists. The public catalog's pages are picked by the in-process index (catalog-index.ts) when it
+ * is on and answers; what follows is the SQL path, which answers otherwise (and every shop and admin list).
+ * Public pages read only active, undeleted products of live shops; each sort and filter has an
  * index over exactly those rows (partial, predicate `publicListing`, written with literal constants so the
  * planner can match it). EXPLAIN ANALYZE on 100,000 seeded products in 1,000 shops (test/core/catalog-plans
  * pins the index choices on 20,000):
@@ -144,7 +147,9 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPag
       return { where, order: orderFor(sort), onlyLiveShops: true, rank, orderReadsStock: sort === 'best_selling', matchesFirst };
     },
   };
-  const { items, ...pg } = await sharedListingPage(ctx, query, values, input);
+  const fromIndex = (totalMax: number) =>
+    indexedPage(ctx, { ...values, sort, offset: offsetOf(input), limit: input.limit, totalMax });
+  const { items, ...pg } = await sharedListingPage(ctx, query, values, input, fromIndex);
   return { products: items, ...pg };
 }
 

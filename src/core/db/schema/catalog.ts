@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, integer, jsonb, pgTable, text, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, check, customType, index, integer, jsonb, pgTable, text, timestamp, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { createdAt, tsz, updatedAt, type Image } from './columns.ts';
 import { shops } from './identity.ts';
 
@@ -63,6 +63,13 @@ export const products = pgTable(
     deletedAt: tsz('deleted_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /**
+     * When the row last changed, by the database's clock: set on insert and by a trigger on every update
+     * (migration 0014), whatever the statement sets, so the in-process catalog index (catalog-index.ts)
+     * can read what changed since its last look. Not `updated_at`: that is the app's clock, and a review's
+     * rating update leaves it alone.
+     */
+    changedAt: timestamp('changed_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     check('products_price_ck', sql`${t.originalPriceMinor} >= 0`),
@@ -86,6 +93,7 @@ export const products = pgTable(
     index('products_public_shop_idx').on(t.shopId, t.createdAt, t.id).where(publicListing(t, 'product')),
     index('products_public_events_idx').on(t.endsAt, t.startsAt).where(publicListing(t, 'event')),
     // Serves the admin lists by status and, with kind = 'product' AND status = 'active', the public "newest".
+    index('products_changed_idx').on(t.changedAt),
     index('products_moderation_idx').on(t.kind, t.status, t.createdAt, t.id).where(sql`${t.deletedAt} IS NULL`),
   ],
 );
