@@ -40,7 +40,12 @@ async function seededDigest(sql: pg.Client): Promise<Record<string, string>> {
   const { rows } = await sql.query<{ digest: string }>(
     `SELECT md5(string_agg(a::text, '|' ORDER BY a.seq)) AS digest FROM audit_log a WHERE action <> 'marketplace.seed'`,
   );
-  return { ...tables, audit_log: rows[0]!.digest };
+  // products.changed_at is the database's clock at the write (migration 0014, for the catalog index),
+  // not seeded content: two seedings a second apart differ there and nowhere else.
+  const { rows: listed } = await sql.query<{ digest: string }>(
+    `SELECT md5(string_agg((to_jsonb(p) - 'changed_at')::text, '|' ORDER BY p.id)) AS digest FROM products p`,
+  );
+  return { ...tables, products: listed[0]!.digest, audit_log: rows[0]!.digest };
 }
 
 let a: Seeded;
