@@ -227,6 +227,12 @@ export class CatalogIndex {
   get size(): number {
     return this.n - this.dead;
   }
+  /** Memory the index holds, for measuring it: slots, lexemes and postings. */
+  stats(): { listings: number; lexemes: number; postings: number } {
+    let postings = 0;
+    for (const p of this.terms.values()) postings += p.n;
+    return { listings: this.size, lexemes: this.terms.size, postings };
+  }
   get needsReload(): boolean {
     return this.dead > 1000 && this.dead * 4 > this.n;
   }
@@ -284,7 +290,7 @@ export class CatalogIndex {
       if (row.live) added.push(this.add(row));
     }
     await this.readShopsOff(db);
-    if (added.length > 0 || rows.length > 0) this.mergeOrders(added);
+    if (rows.length > 0) this.mergeOrders(added);
     this.since = from;
     this.polledAt = performance.now();
     this.version = version;
@@ -315,8 +321,7 @@ export class CatalogIndex {
     this.shopOff = flags;
   }
 
-  private grow(to = Math.max(1024, this.cap * 2)): void {
-    const cap = to;
+  private grow(cap = Math.max(1024, this.cap * 2)): void {
     const re = <T extends Int32Array | Float64Array | Uint8Array | Float32Array>(a: T, make: (n: number) => T): T => {
       const b = make(cap);
       b.set(a);
@@ -713,12 +718,7 @@ export async function loadCatalogIndex(ctx: Ctx): Promise<void> {
   if (index) ctx.log.info({ listings: catalogIndexStats(ctx.db)?.listings, ms: Math.round(performance.now() - started) }, 'catalog index loaded');
 }
 
-/** Memory the index holds, for measuring it: slots, lexemes and postings. */
+/** `stats()` of this process's index over `db`, once it is loaded. */
 export function catalogIndexStats(db: Db): { listings: number; lexemes: number; postings: number } | undefined {
-  const index = entries.get(db)?.index;
-  if (!index) return undefined;
-  const s = index as unknown as { terms: Map<string, Postings> };
-  let postings = 0;
-  for (const p of s.terms.values()) postings += p.n;
-  return { listings: index.size, lexemes: s.terms.size, postings };
+  return entries.get(db)?.index?.stats();
 }

@@ -31,8 +31,9 @@ const productPage = (db: Db, id: string) =>
 export async function getProduct(ctx: Ctx, rawId: unknown): Promise<ProductDetailDto> {
   const id = parseIdParam(listingId, rawId);
   const [raw] = await productPage(ctx.db, id);
-  const row = raw && toListingRow(raw);
-  if (!raw || !row || !canView(ctx.actor, row.product, row.shop)) throw notFound('Product');
+  if (!raw) throw notFound('Product');
+  const row = toListingRow(raw);
+  if (!canView(ctx.actor, row.product, row.shop)) throw notFound('Product');
   const [sum, count] = raw.shop_rating;
   return { ...toListingDto(row.product, row.shop, { sum, count }, ctx.clock.now()), reviews: toReviewDtos(raw.reviews) };
 }
