@@ -96,7 +96,7 @@ function get(port: number, pathname: string, agent: http.Agent): Promise<number>
 }
 
 async function flood(target: Target, bench: BenchContext, body: Buffer) {
-  const server = await startServer({ name: 'mvshop', script: servers.mvshop.script, env: { ...childEnv(), ...mvshopEnv(bench) }, cwd: root });
+  const server = await startServer({ name: 'mvshop', script: servers.mvshop.script, env: { ...childEnv(), ...mvshopEnv(bench) }, cwd: root, nodeArgs: servers.mvshop.nodeArgs });
   try {
     // Warm the routes (JIT, pool) with small requests before measuring the idle footprint.
     const warm = new http.Agent({ keepAlive: true });

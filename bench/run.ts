@@ -242,10 +242,11 @@ async function measure(s: Scenario, bench: BenchContext, data: Seed, opts: Bench
   };
 
   log(`${s.name}: starting ${s.server}`);
-  const nodeArgs = opts.cpuProf
-    ? // One folder per row: the main thread and the tsx loader thread each write a profile (default names hold pid and thread id).
-      ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/cpu-prof', slug(s.name))}`]
-    : [];
+  const nodeArgs = [
+    ...('nodeArgs' in def ? def.nodeArgs : []),
+    // One folder per row: the main thread and the tsx loader thread each write a profile (default names hold pid and thread id).
+    ...(opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/cpu-prof', slug(s.name))}`] : []),
+  ];
   const server = await startServer({ name: s.server, script: def.script, env: childEnv({ ...def.env(bench), ...s.env }), cwd: root, nodeArgs });
   try {
     const problems = s.flow

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** What the bench prepared, for servers that need it. */
@@ -16,6 +17,8 @@ export interface ServerDef {
   script: string;
   /** Environment on top of PATH, HOME and NODE_ENV=production; nothing else is inherited. */
   env(bench: BenchContext): Record<string, string>;
+  /** Node flags the server runs with. */
+  nodeArgs?: string[];
 }
 
 const script = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -39,9 +42,20 @@ export function mvshopEnv(bench: BenchContext): Record<string, string> {
   };
 }
 
+/**
+ * The node flags of `npm start` (package.json's start script: `node <flags> bin/launch.mjs api/main`),
+ * so the bench measures the API with the heap settings production runs it with.
+ */
+export function apiNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?: --[^ ]+)*) bin\/launch\.mjs api\/main$/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json's start script is not "node [flags] bin/launch.mjs api/main": ${pkg.scripts.start}`);
+  return m[1]!.split(' ').filter(Boolean);
+}
+
 /** Servers by name; a scenario names the one it loads. Add one here with a script beside this file. */
 export const servers = {
-  mvshop: { script: script('./mvshop.mjs'), env: mvshopEnv },
+  mvshop: { script: script('./mvshop.mjs'), env: mvshopEnv, nodeArgs: apiNodeFlags() },
   'ref-express': { script: script('./ref-express.ts'), env: () => ({}) },
   'ref-pg': { script: script('./ref-pg.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },
   'ref-checkout': { script: script('./ref-checkout.ts'), env: (b) => ({ DATABASE_URL: b.databaseUrl }) },

@@ -274,6 +274,33 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
       await cached.close();
     }
   });
+
+  it('serves a cached page as the JSON res.json would write, success first, the same bytes on every hit', async () => {
+    const cached = await startTestApp({ env: { CATALOG_PAGE_CACHE_MS: '60000' } });
+    try {
+      const shop = await signUpShop(cached, { name: 'Byte Bazaar' });
+      for (const name of ['Quoted "Lamp"', 'Lamp – ünïcode ☂']) {
+        const res = await shop.client.post('/product', { name, description: 'A thing for sale.', tags: ['x'], stock: 5, images: [PNG_URL], category: 'Accessories', originalPrice: 12 });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      const read = async () => {
+        const res = await fetch(`${cached.url}/api/v1/product/get-all-products?q=lamp`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        return res.text();
+      };
+      const first = await read();
+      expect(await read()).toBe(first);
+      const body = JSON.parse(first) as { success: boolean; products: { name: string }[]; total: number };
+      expect(JSON.stringify(body)).toBe(first);
+      expect(Object.keys(body)[0]).toBe('success');
+      expect(body.success).toBe(true);
+      expect(body.products.map((p) => p.name).sort()).toEqual(['Lamp – ünïcode ☂', 'Quoted "Lamp"']);
+      expect(body.total).toBe(2);
+    } finally {
+      await cached.close();
+    }
+  });
 });
 
 describe('CATALOG_RANK_MAX', () => {

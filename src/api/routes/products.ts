@@ -1,9 +1,19 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Core } from '../../core/index.ts';
 import * as catalog from '../../core/catalog/index.ts';
 import { imagesFromRequest } from '../uploads.ts';
 import { imageBody, MAX_IMAGES } from '../body.ts';
 import { optionalViewer, requestCtx, requireAdmin, requireSeller } from '../session.ts';
+
+const SUCCESS = Buffer.from('{"success":true,');
+
+/**
+ * `res.json({ success: true, ...page })` for a page already serialized (`{…}`), byte for byte, without
+ * turning the shared page back into objects.
+ */
+function sendSuccessJson(res: Response, page: Buffer): void {
+  res.type('json').send(Buffer.concat([SUCCESS, page.subarray(1)]));
+}
 
 /** Products: sellers list and edit their own; anyone browses and searches active ones; admins see all. */
 export function productRoutes(core: Core): Router {
@@ -22,7 +32,7 @@ export function productRoutes(core: Core): Router {
 
   // Fixed paths before `/:id`.
   r.get('/get-all-products', async (req, res) => {
-    res.json({ success: true, ...(await catalog.searchProducts(core.ctx(undefined, req.log), req.query)) });
+    sendSuccessJson(res, await catalog.searchProductsJson(core.ctx(undefined, req.log), req.query));
   });
 
   r.get('/admin-all-products', admin, async (req, res) => {

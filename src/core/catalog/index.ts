@@ -10,6 +10,7 @@ export { getProduct } from './get-product.ts';
 export { loadCatalogIndex } from './catalog-index.ts';
 export {
   searchProducts,
+  searchProductsJson,
   searchProductsInput,
   listShopProducts,
   shopProductsInput,

@@ -108,8 +108,12 @@ function orderFor(sort: ProductSort): SQL[] {
 const newestFirst = [desc(products.createdAt), desc(products.id)];
 const value = (name: string) => sql.placeholder(name);
 
-/** The public catalog: active products of live shops, searched, filtered by effective price and rating, sorted, paginated. */
-export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPage & { products: ListingDto[] }> {
+/**
+ * The public catalog: active products of live shops, searched, filtered by effective price and rating,
+ * sorted, paginated; as the JSON bytes of `{ products, ...page }` (searchProducts' value), which every
+ * shopper asking for the page within CATALOG_PAGE_CACHE_MS shares.
+ */
+export async function searchProductsJson(ctx: Ctx, raw: unknown): Promise<Buffer> {
   const input = parseInput(searchProductsInput, raw);
   const values = {
     q: prefixQuery(input.q),
@@ -149,8 +153,12 @@ export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPag
   };
   const fromIndex = (totalMax: number) =>
     indexedPage(ctx, { ...values, sort, offset: offsetOf(input), limit: input.limit, totalMax });
-  const { items, ...pg } = await sharedListingPage(ctx, query, values, input, fromIndex);
-  return { products: items, ...pg };
+  return sharedListingPage(ctx, query, values, input, fromIndex);
+}
+
+/** searchProductsJson's page as objects. */
+export async function searchProducts(ctx: Ctx, raw: unknown): Promise<ListingPage & { products: ListingDto[] }> {
+  return JSON.parse((await searchProductsJson(ctx, raw)).toString('utf8')) as ListingPage & { products: ListingDto[] };
 }
 
 export const shopProductsInput = pageInput;
