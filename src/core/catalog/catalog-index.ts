@@ -4,6 +4,7 @@ import type { Db } from '../db/index.ts';
 import { products, productStock, publicListing, shops } from '../db/schema/index.ts';
 import { catalogVersion } from './catalog-version.ts';
 import { ratingX10 } from './dto.ts';
+import { SlotIds } from './slot-ids.ts';
 
 /*
  * The public catalog's sort and filter attributes and its search words, in this process's memory, so a
@@ -190,7 +191,7 @@ const rowColumns = {
 export class CatalogIndex {
   private cap = 0;
   private n = 0;
-  ids: string[] = [];
+  private readonly ids = new SlotIds();
   private shop = new Int32Array(0);
   private category = new Int32Array(0);
   private price = new Float64Array(0);
@@ -203,7 +204,6 @@ export class CatalogIndex {
   private dead = 0;
   /** Slots below this were loaded in id order. */
   private ordered = 0;
-  private readonly slotOf = new Map<string, number>();
   private readonly shopIndex = new Map<string, number>();
   private shopOff = new Uint8Array(0);
   private readonly categoryIndex = new Map<string, number>();
@@ -284,7 +284,7 @@ export class CatalogIndex {
       .where(sql`${products.changedAt} > to_timestamp(${this.since / 1e6})`);
     const added: number[] = [];
     for (const row of rows) {
-      const slot = this.slotOf.get(row.id);
+      const slot = this.ids.find(row.id, this.isAlive);
       if (slot !== undefined && this.changed[slot] === Number(row.changedUs)) continue;
       if (slot !== undefined) this.kill(slot);
       if (row.live) added.push(this.add(row));
@@ -302,7 +302,7 @@ export class CatalogIndex {
     const res = (await db.execute(sql`SELECT product_id, sold_count FROM ${productStock}`)) as unknown as { rows: { product_id: string; sold_count: number }[] };
     let changed = false;
     for (const { product_id: id, sold_count: count } of res.rows) {
-      const slot = this.slotOf.get(id);
+      const slot = this.ids.find(id, this.isAlive);
       if (slot !== undefined && this.sold[slot] !== count) {
         this.sold[slot] = count;
         changed = true;
@@ -336,6 +336,7 @@ export class CatalogIndex {
     this.sold = re(this.sold, (c) => new Int32Array(c));
     this.changed = re(this.changed, (c) => new Float64Array(c));
     this.alive = re(this.alive, (c) => new Uint8Array(c));
+    this.ids.reserve(cap);
     this.stamp = new Int32Array(cap);
     this.score = new Float32Array(cap);
     this.epoch = 0;
@@ -345,8 +346,7 @@ export class CatalogIndex {
   private add(row: Row): number {
     if (this.n === this.cap) this.grow();
     const slot = this.n++;
-    this.ids[slot] = row.id;
-    this.slotOf.set(row.id, slot);
+    this.ids.append(row.id);
     let shop = this.shopIndex.get(row.shopId);
     if (shop === undefined) {
       this.shopIndex.set(row.shopId, (shop = this.shopIndex.size));
@@ -379,11 +379,12 @@ export class CatalogIndex {
     return slot;
   }
 
+  private readonly isAlive = (slot: number) => this.alive[slot] === 1;
+
   private kill(slot: number): void {
     if (!this.alive[slot]) return;
     this.alive[slot] = 0;
     this.dead++;
-    this.slotOf.delete(this.ids[slot]!);
   }
 
   /**
@@ -393,7 +394,7 @@ export class CatalogIndex {
    */
   private idOrder(): (a: number, b: number) => number {
     const { ids, ordered } = this;
-    return (a, b) => (a < ordered && b < ordered ? a - b : ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0);
+    return (a, b) => (a < ordered && b < ordered ? a - b : ids.compare(a, b));
   }
 
   private compare(sort: IndexSort): (a: number, b: number) => number {
@@ -534,7 +535,7 @@ export class CatalogIndex {
         const slot = perm[i]!;
         if ((sets && !inAll(sets, slot)) || !matches(slot)) continue;
         found++;
-        if (found > query.offset && found <= want) ids.push(this.ids[slot]!);
+        if (found > query.offset && found <= want) ids.push(this.ids.at(slot));
         if (found >= want && found >= stopAt) break;
       }
       return { ids, found };
@@ -578,7 +579,7 @@ export class CatalogIndex {
       const pos = this.posOf.get(query.sort)!;
       cmp = (a, b) => pos[a]! - pos[b]!;
     }
-    return { ids: topK(candidates, want, cmp).slice(query.offset).map((slot) => this.ids[slot]!), found };
+    return { ids: topK(candidates, want, cmp).slice(query.offset).map((slot) => this.ids.at(slot)), found };
   }
 }
 
