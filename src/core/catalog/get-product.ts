@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import type { Db } from '../db/index.ts';
-import { runNamed } from '../db/prepared.ts';
+import { namedStatement } from '../db/prepared.ts';
 import { products, productStock, shops } from '../db/schema/index.ts';
 import { notFound } from '../shared/errors.ts';
 import { productReviewsJson, toReviewDtos } from '../reviews/index.ts';
@@ -14,14 +13,12 @@ import { toListingDto, type ProductDetailDto } from './dto.ts';
  * listings and the newest reviews, read as raw rows (toListingRow; drizzle's row mapping cost more
  * CPU than the rest of the page's reading).
  */
-const productPage = (db: Db, id: string) =>
-  runNamed<RawListing & { shop_rating: [number, number]; reviews: Parameters<typeof toReviewDtos>[0] }>(
-    db,
-    sql`SELECT ${rawListingColumns}, ${shopRatingOf(sql`products.shop_id`)} AS shop_rating, ${productReviewsJson(products.id)} AS reviews
-        FROM ${products} JOIN ${productStock} ON product_stock.product_id = products.id
-        JOIN ${shops} s ON s.id = products.shop_id
-        WHERE products.id = ${id} AND products.deleted_at IS NULL`,
-  );
+const productPage = namedStatement<RawListing & { shop_rating: [number, number]; reviews: Parameters<typeof toReviewDtos>[0] }>(
+  sql`SELECT ${rawListingColumns}, ${shopRatingOf(sql`products.shop_id`)} AS shop_rating, ${productReviewsJson(products.id)} AS reviews
+      FROM ${products} JOIN ${productStock} ON product_stock.product_id = products.id
+      JOIN ${shops} s ON s.id = products.shop_id
+      WHERE products.id = ${sql.placeholder('id')} AND products.deleted_at IS NULL`,
+);
 
 /**
  * The product page: a product or event with its public shop and reviews. Anyone sees an active listing
@@ -30,7 +27,7 @@ const productPage = (db: Db, id: string) =>
  */
 export async function getProduct(ctx: Ctx, rawId: unknown): Promise<ProductDetailDto> {
   const id = parseIdParam(listingId, rawId);
-  const [raw] = await productPage(ctx.db, id);
+  const [raw] = await productPage(ctx.db, { id });
   if (!raw) throw notFound('Product');
   const row = toListingRow(raw);
   if (!canView(ctx.actor, row.product, row.shop)) throw notFound('Product');

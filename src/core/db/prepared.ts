@@ -38,8 +38,30 @@ const MAX_NAMED_STATEMENTS = 200;
  */
 export async function runNamed<T>(db: Db, query: SQL): Promise<T[]> {
   const built = dialect.sqlToQuery(query);
-  let name = statementNames.get(built.sql);
-  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) statementNames.set(built.sql, (name = `mvshop_shape_${statementNames.size + 1}`));
-  const result = (await db._.session.prepareQuery(built, undefined, name, false).execute()) as { rows: T[] };
+  const result = (await db._.session.prepareQuery(built, undefined, statementName(built.sql), false).execute()) as { rows: T[] };
   return result.rows;
+}
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (!name && statementNames.size < MAX_NAMED_STATEMENTS) statementNames.set(text, (name = `mvshop_shape_${statementNames.size + 1}`));
+  return name;
+}
+
+/**
+ * runNamed for a statement of one fixed text, its values as `sql.placeholder(...)`: the text is built
+ * once, and the query object once per database handle (per transaction inside one), so a call only
+ * binds its values. For the hottest single statements (the product page, a catalog page's rows), where
+ * building the text and the query object each time was ~4 % of a request's CPU.
+ */
+export function namedStatement<T>(query: SQL): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
+  const built = dialect.sqlToQuery(query);
+  const name = statementName(built.sql);
+  const bySession = new WeakMap<object, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  return async (db, values) => {
+    const session = db._.session;
+    let statement = bySession.get(session);
+    if (!statement) bySession.set(session, (statement = session.prepareQuery(built, undefined, name, false)));
+    return ((await statement.execute(values)) as { rows: T[] }).rows;
+  };
 }
