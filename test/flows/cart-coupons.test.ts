@@ -117,6 +117,19 @@ describe('cart', () => {
     expect((await placeCodOrder(buyer.client)).status).toBe(409);
   });
 
+  it("a banned or closed shop's listing cannot be added or changed, and nothing is written", async () => {
+    const buyer = await signUpUser(app);
+    for (const column of ['banned_at', 'deleted_at']) {
+      const a = await signUpShop(app);
+      const p = await listProduct(a.client, { stock: 5 });
+      await addToCart(buyer.client, p, 1);
+      await rows(sql`UPDATE shops SET ${sql.identifier(column)} = now() WHERE id = ${a.seller._id}`);
+      expect((await buyer.client.post('/cart/add-to-cart', { productId: p, qty: 1 })).status).toBe(404);
+      expect((await buyer.client.put('/cart/update-cart-item', { productId: p, qty: 3 })).status).toBe(404);
+      expect(await rows(sql`SELECT qty FROM cart_items WHERE product_id = ${p}`)).toEqual([{ qty: 1 }]);
+    }
+  });
+
   it('requires a user session; a seller token is not one', async () => {
     const a = await signUpShop(app);
     expect((await app.client().get('/cart/get-cart')).status).toBe(401);

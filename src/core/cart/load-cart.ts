@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { prepared } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
+import { shopIsLive } from '../catalog/listings.ts';
 import { cartItems } from '../db/schema/commerce.ts';
 import { products, productStock, shops, users, type Image } from '../db/schema/index.ts';
 
@@ -118,10 +119,10 @@ const lineWrite = sql`INSERT INTO cart_items (user_id, product_id, qty, created_
     SELECT ${sql.placeholder('userId')}::text, p.id, ${sql.placeholder('qty')}::int, ${sql.placeholder('now')}::timestamptz, ${sql.placeholder('now')}::timestamptz
     FROM products p
     JOIN product_stock s ON s.product_id = p.id
-    JOIN shops sh ON sh.id = p.shop_id
+    JOIN ${shops} ON ${shops.id} = p.shop_id
     LEFT JOIN cart_items cur ON cur.user_id = ${sql.placeholder('userId')}::text AND cur.product_id = p.id
     WHERE p.id = ${sql.placeholder('productId')}::text
-      AND p.status = 'active' AND p.deleted_at IS NULL AND sh.deleted_at IS NULL AND sh.banned_at IS NULL
+      AND p.status = 'active' AND p.deleted_at IS NULL AND ${shopIsLive}
       AND (p.kind <> 'event' OR (p.starts_at <= ${sql.placeholder('now')}::timestamptz AND ${sql.placeholder('now')}::timestamptz < p.ends_at))
       AND CASE WHEN ${sql.placeholder('set')}::boolean THEN 0 ELSE coalesce(cur.qty, 0) END + ${sql.placeholder('qty')}::int <= s.stock
       AND (cur.qty IS NOT NULL OR (SELECT count(*) FROM cart_items c WHERE c.user_id = ${sql.placeholder('userId')}::text) < ${sql.placeholder('maxLines')}::int)

@@ -50,18 +50,13 @@ function statementName(text: string): string | undefined {
 
 /**
  * runNamed for a statement of one fixed text, its values as `sql.placeholder(...)`: the text is built
- * once, and the query object once per database handle (per transaction inside one), so a call only
- * binds its values. For the hottest single statements (the product page, a catalog page's rows), where
- * building the text and the query object each time was ~4 % of a request's CPU.
+ * once, and the query object once per database handle (`prepared`; per transaction inside one), so a
+ * call only binds its values. For the hottest single statements (the product page, a catalog page's
+ * rows), where building the text and the query object each time was ~4 % of a request's CPU.
  */
 export function namedStatement<T>(query: SQL): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
   const built = dialect.sqlToQuery(query);
   const name = statementName(built.sql);
-  const bySession = new WeakMap<object, { execute(values: Record<string, unknown>): Promise<unknown> }>();
-  return async (db, values) => {
-    const session = db._.session;
-    let statement = bySession.get(session);
-    if (!statement) bySession.set(session, (statement = session.prepareQuery(built, undefined, name, false)));
-    return ((await statement.execute(values)) as { rows: T[] }).rows;
-  };
+  const statement = prepared((db) => db._.session.prepareQuery(built, undefined, name, false) as Prepared<{ rows: T[] }>);
+  return async (db, values) => (await statement(db).execute(values)).rows;
 }

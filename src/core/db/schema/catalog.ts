@@ -92,8 +92,8 @@ export const products = pgTable(
     index('products_public_category_idx').on(t.category, t.createdAt, t.id).where(publicListing(t, 'product')),
     index('products_public_shop_idx').on(t.shopId, t.createdAt, t.id).where(publicListing(t, 'product')),
     index('products_public_events_idx').on(t.endsAt, t.startsAt).where(publicListing(t, 'event')),
-    // Serves the admin lists by status and, with kind = 'product' AND status = 'active', the public "newest".
     index('products_changed_idx').on(t.changedAt),
+    // Serves the admin lists by status and, with kind = 'product' AND status = 'active', the public "newest".
     index('products_moderation_idx').on(t.kind, t.status, t.createdAt, t.id).where(sql`${t.deletedAt} IS NULL`),
   ],
 );
