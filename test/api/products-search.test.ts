@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hideListing } from '../../src/core/catalog/index.ts';
-import { products, productStock } from '../../src/core/db/schema/index.ts';
+import { products, productStock, shops } from '../../src/core/db/schema/index.ts';
 import { setShopBan } from '../../src/core/shops/index.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { signUpAdmin, signUpShop, signUpUser } from '../helpers/factories.ts';
@@ -299,6 +299,69 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
       expect(body.total).toBe(2);
     } finally {
       await cached.close();
+    }
+  });
+});
+
+describe('listing templates (every catalog page read, the page cache off)', () => {
+  it('writes each listing as the shop list writes it, byte for byte, on the first read and from its template on later ones', async () => {
+    const t = await startTestApp();
+    try {
+      const shop = await signUpShop(t, { name: 'Tëmplate "Trading"' });
+      expect((await shop.client.put('/shop/update-seller-info', { description: 'Since 2019 – ☂ and "quotes"' })).status).toBe(200);
+      for (const [name, extra] of [
+        ['Quoted "Lamp"', { discountPrice: 9.5 }],
+        ['Lamp – ünïcode ☂', {}],
+        ['Plain Lamp', { tags: ["it's", 'rock & roll'] }],
+      ] as const) {
+        const res = await shop.client.post('/product', { name, description: 'A lamp.\nTwo lines.', tags: ['x'], stock: 5, images: [PNG_URL], category: 'Lighting', originalPrice: 12, ...extra });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+      const text = async (path: string) => {
+        const res = await fetch(`${t.url}/api/v1${path}`);
+        expect(res.status).toBe(200);
+        return res.text();
+      };
+      // The shop's own list is res.json of DTOs built from whole rows: the reference.
+      const reference = (JSON.parse(await text(`/product/shop/${shop.seller._id}`)) as { products: unknown[] }).products.map((p) => JSON.stringify(p));
+      for (const read of [1, 2, 3]) {
+        const body = await text(`/product/get-all-products?shop=${shop.seller._id}`);
+        expect(JSON.stringify(JSON.parse(body)), `read ${read}`).toBe(body);
+        const items = (JSON.parse(body) as { products: unknown[] }).products.map((p) => JSON.stringify(p));
+        expect(items, `read ${read}`).toEqual(reference);
+        expect(body).toContain(reference.join(','));
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('shows what another process changed on the next read: stock and units sold, the listing, its shop, the shop rating', async () => {
+    const t = await startTestApp();
+    try {
+      const shop = await signUpShop(t, { name: 'Before Store' });
+      const created = await shop.client.post('/product', { name: 'Old Name', description: 'A lamp.', tags: [], stock: 5, images: [PNG_URL], category: 'Lighting', originalPrice: 12 });
+      expect(created.status).toBe(201);
+      const id = created.body.product._id as string;
+      const db = t.core.database.db;
+      const page = async () => {
+        const res = await t.client().get(`/product/get-all-products?shop=${shop.seller._id}`);
+        expect(res.status).toBe(200);
+        const [p] = res.body.products as { name: string; price: number; stock: number; sold_out: number; ratings: number; shop: { name: string; ratings: number } }[];
+        return p && { name: p.name, price: p.price, stock: p.stock, sold: p.sold_out, ratings: p.ratings, shop: p.shop.name, shopRatings: p.shop.ratings };
+      };
+      const before = { name: 'Old Name', price: 12, stock: 5, sold: 0, ratings: 0, shop: 'Before Store', shopRatings: 0 };
+      expect(await page()).toEqual(before);
+      expect(await page()).toEqual(before);
+      // Straight to the database, as another process would: this process is not told.
+      await db.update(productStock).set({ stock: 3, soldCount: 2 }).where(eq(productStock.productId, id));
+      expect(await page()).toEqual({ ...before, stock: 3, sold: 2 });
+      await db.update(products).set({ name: 'New Name', originalPriceMinor: 1500, ratingSum: 9, ratingCount: 2 }).where(eq(products.id, id));
+      expect(await page()).toEqual({ ...before, name: 'New Name', price: 15, stock: 3, sold: 2, ratings: 4.5, shopRatings: 4.5 });
+      await db.update(shops).set({ name: 'After Store' }).where(eq(shops.id, shop.seller._id));
+      expect(await page()).toEqual({ ...before, name: 'New Name', price: 15, stock: 3, sold: 2, ratings: 4.5, shop: 'After Store', shopRatings: 4.5 });
+    } finally {
+      await t.close();
     }
   });
 });

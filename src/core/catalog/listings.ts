@@ -1,10 +1,11 @@
 import { TtlCache } from '../shared/ttl-cache.ts';
 import { catalogVersion } from './catalog-version.ts';
+import { readListings, renderListings, type RowVersions } from './listing-json.ts';
 import { and, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
-import { namedStatement, prepared, type Prepared } from '../db/prepared.ts';
+import { namedStatement, prepared, textArray, type Prepared } from '../db/prepared.ts';
 import { products, productStock, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
 import { offsetOf, pageOf, type PageInput } from '../shared/pagination.ts';
@@ -298,9 +299,6 @@ export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRo
   };
 }
 
-/** `ids` as one text[] parameter (an array value in drizzle's sql would become one parameter per id). */
-const textArray = (ids: string[]) => `{${ids.map((id) => `"${id.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
-
 /**
  * A page's listings with their stock and shops, by id: a named statement, so each connection plans it
  * once (planning the three-table join with a list's filter and order took longer than running it, so
@@ -308,10 +306,10 @@ const textArray = (ids: string[]) => `{${ids.map((id) => `"${id.replaceAll('\\',
  * lookup per listing: joined plainly, the planner hashes all 1,000 shops for 20 rows (0.4 ms a page this
  * way, 4 ms that way, pgbench on the 100,000-product seed).
  */
-const listingsByIdStatement = namedStatement<RawListing>(
-  sql`SELECT ${rawListingColumns}
+const listingsByIdStatement = namedStatement<RawListing & RowVersions>(
+  sql`SELECT ${rawListingColumns}, products.xmin::text AS listing_stamp, s.xmin::text AS shop_stamp
       FROM ${products} JOIN ${productStock} ON product_stock.product_id = products.id
-      CROSS JOIN LATERAL (SELECT id, name, description, avatar, address, created_at, deleted_at, banned_at
+      CROSS JOIN LATERAL (SELECT id, name, description, avatar, address, created_at, deleted_at, banned_at, xmin
         FROM ${shops} WHERE shops.id = products.shop_id LIMIT 1) s
       WHERE products.id = ANY (${sql.placeholder('ids')}::text[])`,
 );
@@ -402,28 +400,39 @@ async function pageIds(ctx: Ctx, st: ListingStatements, values: Record<string, u
   return [...idsOf(ranked), ...idsOf(rest)];
 }
 
-/** The listings of a page, in the order of `ids`. */
-async function pageRows(ctx: Ctx, ids: string[]): Promise<PageRows> {
+/** The listings of a page, in the order of `ids`, with their rows' versions. */
+async function pageRows(ctx: Ctx, ids: string[]): Promise<(PageRows[number] & RowVersions)[]> {
   if (ids.length === 0) return [];
-  const rows = (await listingsById(ctx.db, ids)).map(toListingRow);
+  const rows = (await listingsById(ctx.db, ids)).map((r) => ({ ...toListingRow(r), listing_stamp: r.listing_stamp, shop_stamp: r.shop_stamp }));
   const byId = new Map(rows.map((r) => [r.product.id, r]));
   // A listing deleted for good between the two reads is left out.
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/**
- * One page of listings with their shops, and the total. `total` is exact (or, with `totalMax`, exact up
- * to that bound), but reused for LIST_TOTAL_CACHE_MS: counting a broad filter scans all of it. With a
- * bound, the count comes first and chooses the page's plan: a filter with at most `totalMax` matches
- * reads them all and orders them (`fewRows`), a page past the last match reads nothing.
- */
+/** One page of listings with their shops, and the exact total (reused as listingIds says). */
 export async function listingPage(
   ctx: Ctx,
   query: ListingQuery,
   values: Record<string, unknown>,
   input: PageInput,
-  bounds: { totalMax?: number; rankMax?: number } = {},
 ): Promise<ListingPage & { items: ListingDto[] }> {
+  const { ids, found } = await listingIds(ctx, query, values, input);
+  return { items: await toListingDtos(ctx, await pageRows(ctx, ids)), ...pageFound(found, 0, input) };
+}
+
+/**
+ * A page's listing ids and the matches found. The count is exact (or, with `totalMax`, exact up to that
+ * bound: at most `totalMax` + 1), but reused for LIST_TOTAL_CACHE_MS: counting a broad filter scans all
+ * of it. With a bound, the count comes first and chooses the page's plan: a filter with at most
+ * `totalMax` matches reads them all and orders them (`fewRows`), a page past the last match reads nothing.
+ */
+async function listingIds(
+  ctx: Ctx,
+  query: ListingQuery,
+  values: Record<string, unknown>,
+  input: PageInput,
+  bounds: { totalMax?: number; rankMax?: number } = {},
+): Promise<{ ids: string[]; found: number }> {
   const { totalMax = 0, rankMax = 0 } = bounds;
   const st = statementsFor(query);
   const { count: counted, boundedCount } = st;
@@ -433,30 +442,31 @@ export async function listingPage(
       const [row] = totalMax > 0 ? await boundedCount(ctx.db).execute({ ...values, bound: totalMax + 1 }) : await counted(ctx.db).execute(values);
       return row?.total ?? 0;
     });
-  let ids: string[];
-  let found: number;
   if (totalMax > 0) {
-    found = await total();
+    const found = await total();
     const few = found <= totalMax || st.matchesFirst;
-    ids = few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few);
-  } else [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, st.matchesFirst), total()]);
-  return pageOfIds(ctx, ids, found, totalMax, input);
+    return { ids: few && offsetOf(input) >= found ? [] : await pageIds(ctx, st, values, input, rankMax, few), found };
+  }
+  const [ids, found] = await Promise.all([pageIds(ctx, st, values, input, rankMax, st.matchesFirst), total()]);
+  return { ids, found };
 }
 
-/** A page from its listings' ids and the matches found (counted up to `totalMax` + 1 when it is set). */
-async function pageOfIds(ctx: Ctx, ids: string[], found: number, totalMax: number, input: PageInput): Promise<ListingPage & { items: ListingDto[] }> {
-  const page = await pageRows(ctx, ids);
+/** A page's fields from the matches found (as listingIds counts them). */
+function pageFound(found: number, totalMax: number, input: PageInput): ListingPage {
   const totalExact = totalMax === 0 || found <= totalMax;
-  return { items: await toListingDtos(ctx, page), ...pageOf(totalExact ? found : totalMax, input), totalExact };
+  return { ...pageOf(totalExact ? found : totalMax, input), totalExact };
 }
+
+const PRODUCTS_KEY = Buffer.from('{"products":');
 
 /**
  * The same, for a page everyone sees alike (the public catalog), picked by `fromIndex` (the in-process
  * catalog index, catalog-index.ts) when it answers, whose total is counted only up to
  * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "1,000+"):
  * `totalExact` says whether `total` is the count or that bound; relevance ranks the first
- * CATALOG_RANK_MAX matches. The page is `{ products, ...page }` as JSON bytes: serialized once and
- * reused for CATALOG_PAGE_CACHE_MS (30 s), so the storefront's popular pages cost one read per 30 s per
+ * CATALOG_RANK_MAX matches. The page is `{ products, ...page }` as JSON bytes, its listings rendered
+ * from templates kept per listing (listing-json.ts) with their stock read afresh, then reused for
+ * CATALOG_PAGE_CACHE_MS (30 s), so the storefront's popular pages cost one read per 30 s per
  * process however many shoppers ask, and the cache holds bytes outside the JavaScript heap rather than
  * objects in it (1,000 pages of objects were ~25 MB of live heap, which V8 grows its heap by a multiple
  * of under load). A catalog write in this process drops them all at once (catalogChanged). Within that
@@ -473,11 +483,17 @@ export async function sharedListingPage(
   const key = `${query.key}|${JSON.stringify(values)}|${input.page}|${input.limit}`;
   const { catalogTotalMax: totalMax, catalogRankMax: rankMax } = ctx.config;
   return cachesFor(ctx).pages.getOrCompute(key, async () => {
-    const indexed = await fromIndex?.(totalMax);
-    const { items, ...page } = indexed
-      ? await pageOfIds(ctx, indexed.ids, indexed.found, totalMax, input)
-      : await listingPage(ctx, query, values, input, { totalMax, rankMax });
-    return Buffer.from(JSON.stringify({ products: items, ...page }));
+    const { ids, found } = (await fromIndex?.(totalMax)) ?? (await listingIds(ctx, query, values, input, { totalMax, rankMax }));
+    const listed = await readListings(ctx.db, ids, {
+      full: async (some) => {
+        const rows = await pageRows(ctx, some);
+        const dtos = await toListingDtos(ctx, rows);
+        return rows.map((r, i) => ({ dto: dtos[i]!, listing_stamp: r.listing_stamp, shop_stamp: r.shop_stamp }));
+      },
+      shopRatings: (shopIds) => shopRatings(ctx, shopIds),
+    });
+    // {"products":[…],"page":…}: the page object's own brace opens it no more.
+    return renderListings(PRODUCTS_KEY, listed, Buffer.from(`,${JSON.stringify(pageFound(found, totalMax, input)).slice(1)}`));
   });
 }
 

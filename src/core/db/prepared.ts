@@ -60,3 +60,6 @@ export function namedStatement<T>(query: SQL): (db: Db, values: Record<string, u
   const statement = prepared((db) => db._.session.prepareQuery(built, undefined, name, false) as Prepared<{ rows: T[] }>);
   return async (db, values) => (await statement(db).execute(values)).rows;
 }
+
+/** `ids` as one text[] parameter (an array value in drizzle's sql would become one parameter per id). */
+export const textArray = (ids: string[]) => `{${ids.map((id) => `"${id.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
