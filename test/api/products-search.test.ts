@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hideListing } from '../../src/core/catalog/index.ts';
@@ -291,6 +293,17 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
       };
       const first = await read();
       expect(await read()).toBe(first);
+      // The ETag Express writes for those bytes, on every hit, and a revalidation with it is a 304.
+      const tagged = await fetch(`${cached.url}/api/v1/product/get-all-products?q=lamp`);
+      expect(tagged.headers.get('etag')).toBe(`W/"${Buffer.byteLength(first).toString(16)}-${createHash('sha1').update(first).digest('base64').slice(0, 27)}"`);
+      // node:http, not fetch: fetch adds Cache-Control: no-cache to a request carrying If-None-Match.
+      const revalidated = await new Promise<number | undefined>((resolve, reject) =>
+        httpGet(`${cached.url}/api/v1/product/get-all-products?q=lamp`, { headers: { 'if-none-match': tagged.headers.get('etag')! } }, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        }).on('error', reject),
+      );
+      expect(revalidated).toBe(304);
       const body = JSON.parse(first) as { success: boolean; products: { name: string }[]; total: number };
       expect(JSON.stringify(body)).toBe(first);
       expect(Object.keys(body)[0]).toBe('success');
