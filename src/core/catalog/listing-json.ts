@@ -171,11 +171,11 @@ export async function readListings(db: Db, ids: string[], from: ListingSources):
     const listing = listingTemplate(cache.slabs, dto, listing_stamp);
     listingOf.set(dto._id, listing);
     cache.listings.set(dto._id, listing);
-    if (shopOf.get(dto.shopId)?.stamp !== shop_stamp) {
-      const shop = shopTemplate(cache.slabs, dto, shop_stamp);
-      shopOf.set(dto.shopId, shop);
-      cache.shops.set(dto.shopId, shop);
-    }
+    if (shopOf.get(dto.shopId)?.stamp === shop_stamp) continue;
+    const kept = cache.shops.get(dto.shopId);
+    const shop = kept?.stamp === shop_stamp ? kept : shopTemplate(cache.slabs, dto, shop_stamp);
+    shopOf.set(dto.shopId, shop);
+    if (shop !== kept) cache.shops.set(dto.shopId, shop);
   }
   return ids.flatMap((id): Listed[] => {
     const r = current.get(id);
