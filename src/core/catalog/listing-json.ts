@@ -11,8 +11,8 @@ import { averageRating, type ListingDto, type ShopRating } from './dto.ts';
  * long as the shop's row is; only what changes without touching either row (stock and units sold, in
  * product_stock; the shop's rating, summed over its listings) is filled in per page. Decoding a page's
  * 20 wide rows, building their DTOs and serializing them was most of the API's own CPU for an uncached
- * page; with templates a page reads six narrow columns a listing, and full rows only for listings it
- * has no current template of.
+ * page; with templates, a page whose listings all have one reads six narrow columns a listing
+ * (readListings).
  *
  * A template is valid for the row version it was written from: PostgreSQL gives every row version the
  * `xmin` of the transaction that wrote it, whichever process or clock wrote it, so any update to the row
