@@ -317,7 +317,7 @@ describe('CATALOG_PAGE_CACHE_MS', () => {
 });
 
 describe('listing templates (every catalog page read, the page cache off)', () => {
-  it('writes each listing as the shop list writes it, byte for byte, on the first read and from its template on later ones', async () => {
+  it('writes each listing as the shop list writes it, byte for byte: serialized on its first sighting, templated on its second, from the template after', async () => {
     const t = await startTestApp();
     try {
       const shop = await signUpShop(t, { name: 'Tëmplate "Trading"' });
