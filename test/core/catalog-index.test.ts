@@ -131,8 +131,18 @@ describe('catalog index', () => {
     await other.query(`INSERT INTO product_stock (product_id, stock) VALUES ('prd_index_new', 3)`);
     await sleep(REFRESH_MS + 50);
     expect((await page(ctx, { q: 'quokk' })).ids).toEqual(['prd_index_new']);
-    // The index still agrees with SQL after the changes.
-    const inputs: Record<string, string>[] = [{}, { sort: 'price_asc' }, { sort: 'top_rated' }, { q: 'lamp', sort: 'newest' }];
+    // The index still agrees with SQL after the changes, totals of a category's and a shop's pages included
+    // (the index keeps those counts, so they must follow the listing added, the one hidden and the shop banned).
+    const { rows: touched } = await other.query<{ category: string; shop_id: string }>(`SELECT category, shop_id FROM products WHERE id IN ($1, $2)`, [newest, before.ids[9]]);
+    const inputs: Record<string, string>[] = [
+      {},
+      { sort: 'price_asc' },
+      { sort: 'top_rated' },
+      { q: 'lamp', sort: 'newest' },
+      { category: 'Others' },
+      { shop: shopIds[0]!, sort: 'price_desc' },
+      ...touched.flatMap((t): Record<string, string>[] => [{ category: t.category, sort: 'best_selling' }, { shop: t.shop_id }]),
+    ];
     for (const input of inputs) expect(await page(ctx, input)).toEqual(await page(sqlCtx(), input));
   });
 });

@@ -217,6 +217,8 @@ export class CatalogIndex {
   private stamp = new Int32Array(0);
   private score = new Float32Array(0);
   private epoch = 0;
+  /** Listable slots (alive, their shop open) in all, per category and per shop; counted on first use after a change. */
+  private counts: { all: number; category: Int32Array; shop: Int32Array } | undefined;
 
   /** The database time (µs) from which the next look reads changes. */
   private since = 0;
@@ -319,6 +321,7 @@ export class CatalogIndex {
       if (i !== undefined) flags[i] = 1;
     }
     this.shopOff = flags;
+    this.counts = undefined;
   }
 
   private grow(cap = Math.max(1024, this.cap * 2)): void {
@@ -416,6 +419,8 @@ export class CatalogIndex {
 
   private setOrder(sort: IndexSort, perm: Int32Array): void {
     this.perms.set(sort, perm);
+    // Orders are set after slots are added or killed.
+    this.counts = undefined;
     const pos = new Int32Array(this.cap).fill(-1);
     for (let i = 0; i < perm.length; i++) pos[perm[i]!] = i;
     this.posOf.set(sort, pos);
@@ -496,6 +501,25 @@ export class CatalogIndex {
   }
 
   /** A page's ids in order and the number of matches (counted up to `totalMax` + 1 when it is set). */
+  /** How many listable slots are in the category, or the shop, or in all (-1: no such filter); undefined for both. */
+  private listable(categoryIx: number, shopIx: number): number | undefined {
+    if (categoryIx >= 0 && shopIx >= 0) return undefined;
+    if (!this.counts) {
+      const category = new Int32Array(this.categoryIndex.size);
+      const shop = new Int32Array(this.shopIndex.size);
+      let all = 0;
+      for (let slot = 0; slot < this.n; slot++) {
+        const s = this.shop[slot]!;
+        if (this.alive[slot] !== 1 || this.shopOff[s] === 1) continue;
+        all++;
+        category[this.category[slot]!]!++;
+        shop[s]!++;
+      }
+      this.counts = { all, category, shop };
+    }
+    return categoryIx >= 0 ? this.counts.category[categoryIx] : shopIx >= 0 ? this.counts.shop[shopIx] : this.counts.all;
+  }
+
   query(query: IndexQuery, terms: { lexeme: string; prefix: boolean }[] | undefined): { ids: string[]; found: number } {
     const { alive, shopOff, shop, category, price, rating10 } = this;
     const categoryIx = query.category === undefined ? -1 : (this.categoryIndex.get(query.category) ?? -2);
@@ -531,14 +555,19 @@ export class CatalogIndex {
         const bound = asc ? maxPrice : minPrice;
         if (bound !== undefined) to = firstFalse((i) => (asc ? price[perm[i]!]! <= bound : price[perm[i]!]! >= bound), from, perm.length);
       }
+      // Filtered by nothing but the category or the shop, the matches are counted already: the walk
+      // stops once the page is full instead of counting on to the bound (about 10,000 slots for a
+      // category's first page), and `found` is what that count would have reached.
+      const counted = sets || minPrice !== undefined || maxPrice !== undefined || minRating10 !== undefined ? undefined : this.listable(categoryIx, shopIx);
+      if (counted !== undefined && query.offset >= counted) return { ids, found: Math.min(counted, Math.max(want, stopAt)) };
       for (let i = from; i < to; i++) {
         const slot = perm[i]!;
         if ((sets && !inAll(sets, slot)) || !matches(slot)) continue;
         found++;
         if (found > query.offset && found <= want) ids.push(this.ids.at(slot));
-        if (found >= want && found >= stopAt) break;
+        if (found >= want && (found >= stopAt || counted !== undefined)) break;
       }
-      return { ids, found };
+      return { ids, found: counted === undefined ? found : Math.min(counted, Math.max(want, stopAt)) };
     }
 
     // Words: the slots matching every term, each with its summed score, then filtered.
@@ -602,7 +631,11 @@ const inAll = (sets: Uint32Array[], slot: number) => {
 function topK(items: number[], k: number, cmp: (a: number, b: number) => number): number[] {
   if (items.length <= k * 4) return items.sort(cmp).slice(0, k);
   const top: number[] = [];
-  for (const item of items) {
+  // Backwards: items come in slot order, mostly id order, and equal scores rank the newest id first, so
+  // once the top is full an older tie is refused at once instead of displacing the last (q=outdoor,
+  // a third of the catalog by relevance: 1.6 ms forwards).
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
     if (top.length === k && cmp(item, top[k - 1]!) >= 0) continue;
     let lo = 0;
     let hi = top.length;
