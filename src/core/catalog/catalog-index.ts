@@ -500,7 +500,6 @@ export class CatalogIndex {
     return out;
   }
 
-  /** A page's ids in order and the number of matches (counted up to `totalMax` + 1 when it is set). */
   /** How many listable slots are in the category, or the shop, or in all (-1: no such filter); undefined for both. */
   private listable(categoryIx: number, shopIx: number): number | undefined {
     if (categoryIx >= 0 && shopIx >= 0) return undefined;
@@ -520,6 +519,7 @@ export class CatalogIndex {
     return categoryIx >= 0 ? this.counts.category[categoryIx] : shopIx >= 0 ? this.counts.shop[shopIx] : this.counts.all;
   }
 
+  /** A page's ids in order and the number of matches (counted up to `totalMax` + 1 when it is set). */
   query(query: IndexQuery, terms: { lexeme: string; prefix: boolean }[] | undefined): { ids: string[]; found: number } {
     const { alive, shopOff, shop, category, price, rating10 } = this;
     const categoryIx = query.category === undefined ? -1 : (this.categoryIndex.get(query.category) ?? -2);
@@ -633,7 +633,7 @@ function topK(items: number[], k: number, cmp: (a: number, b: number) => number)
   const top: number[] = [];
   // Backwards: items come in slot order, mostly id order, and equal scores rank the newest id first, so
   // once the top is full an older tie is refused at once instead of displacing the last (q=outdoor,
-  // a third of the catalog by relevance: 1.6 ms forwards).
+  // a tenth of the catalog by relevance: 1.4 ms forwards, 0.4 ms backwards).
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
     if (top.length === k && cmp(item, top[k - 1]!) >= 0) continue;
