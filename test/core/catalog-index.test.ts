@@ -3,7 +3,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogMix } from '../../bench/lib/catalog-mix.ts';
-import { catalogIndexStats, parseTsquery, parseTsvector } from '../../src/core/catalog/catalog-index.ts';
+import { CatalogIndex, catalogIndexStats, parseTsquery, parseTsvector } from '../../src/core/catalog/catalog-index.ts';
 import { searchProducts, seedCatalog } from '../../src/core/catalog/index.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import type { Ctx } from '../../src/core/context.ts';
@@ -144,6 +144,45 @@ describe('catalog index', () => {
       ...touched.flatMap((t): Record<string, string>[] => [{ category: t.category, sort: 'best_selling' }, { shop: t.shop_id }]),
     ];
     for (const input of inputs) expect(await page(ctx, input)).toEqual(await page(sqlCtx(), input));
+  });
+});
+
+describe('catalog index refresh', () => {
+  it('keeps every order whole when units sold are reread while a refresh waits for the database', async () => {
+    const index = await CatalogIndex.load(db);
+    const listed = (sort: 'best_selling' | 'newest') => index.query({ sort, offset: 0, limit: 10_000, totalMax: 0 }, undefined);
+    const before = listed('best_selling');
+    // Another process adds a listing and sells one: a refresh sees the first, only rereading units sold the second.
+    await other.query(
+      `INSERT INTO products (id, shop_id, name, description, category, original_price_minor, created_at, updated_at)
+       VALUES ('prd_index_race', $1, 'Racing Lamp', 'A lamp.', 'Others', 700, now(), now())`,
+      [shopIds[1]],
+    );
+    // Sold well already (imported, say), so it sorts near the top of best_selling, not last.
+    await other.query(`INSERT INTO product_stock (product_id, stock, sold_count) VALUES ('prd_index_race', 3, 999999)`);
+    const sold = before.ids[before.ids.length - 1]!;
+    await other.query(`UPDATE product_stock SET sold_count = 1000000 WHERE product_id = $1`, [sold]);
+    // The refresh reads the closed and banned shops too; holding that table makes it wait there.
+    const locker = await other.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE shops IN ACCESS EXCLUSIVE MODE');
+      const refreshing = index.refresh(db);
+      await sleep(300);
+      await index.refreshSold(db);
+      await locker.query('COMMIT');
+      await refreshing;
+    } finally {
+      locker.release();
+    }
+    for (const sort of ['best_selling', 'newest'] as const) {
+      const { ids, found } = listed(sort);
+      expect(new Set(ids).size, sort).toBe(ids.length);
+      expect(ids.length, sort).toBe(before.found + 1);
+      expect(found, sort).toBe(ids.length);
+      expect(ids, sort).toContain('prd_index_race');
+    }
+    expect(listed('best_selling').ids.slice(0, 2)).toEqual([sold, 'prd_index_race']);
   });
 });
 

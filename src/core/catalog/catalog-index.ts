@@ -217,7 +217,7 @@ export class CatalogIndex {
   private stamp = new Int32Array(0);
   private score = new Float32Array(0);
   private epoch = 0;
-  /** Listable slots (alive, their shop open) in all, per category and per shop; counted on first use after a change. */
+  /** Listable slots (alive, their shop open) in all, per category and per shop; counted on first use after a slot or shop changes. */
   private counts: { all: number; category: Int32Array; shop: Int32Array } | undefined;
 
   /** The database time (µs) from which the next look reads changes. */
@@ -268,22 +268,29 @@ export class CatalogIndex {
       after = rows[rows.length - 1]!.id;
     }
     index.ordered = index.n;
-    await index.readShopsOff(db);
+    index.setShopsOff(await offShopIds(db));
     index.since = from;
     index.polledAt = index.soldAt = performance.now();
     index.rebuildOrders();
     return index;
   }
 
-  /** Applies the rows changed since the last look and the closed and banned shops. */
+  /**
+   * Applies the rows changed since the last look and the closed and banned shops. Everything is read
+   * first and then applied with no await between the slots' changes and the orders' merge, so a page
+   * (or refreshSold's sort) never sees slots added or killed that the orders and counts do not know of.
+   */
   async refresh(db: Db): Promise<void> {
     const version = catalogVersion();
     const from = await changesFrom(db);
-    const rows: Row[] = await db
-      .select(rowColumns)
-      .from(products)
-      .innerJoin(productStock, eq(productStock.productId, products.id))
-      .where(sql`${products.changedAt} > to_timestamp(${this.since / 1e6})`);
+    const [rows, off]: [Row[], string[]] = await Promise.all([
+      db
+        .select(rowColumns)
+        .from(products)
+        .innerJoin(productStock, eq(productStock.productId, products.id))
+        .where(sql`${products.changedAt} > to_timestamp(${this.since / 1e6})`),
+      offShopIds(db),
+    ]);
     const added: number[] = [];
     for (const row of rows) {
       const slot = this.ids.find(row.id, this.isAlive);
@@ -291,7 +298,8 @@ export class CatalogIndex {
       if (slot !== undefined) this.kill(slot);
       if (row.live) added.push(this.add(row));
     }
-    await this.readShopsOff(db);
+    // After the rows: a shop first seen in them has its index now.
+    this.setShopsOff(off);
     if (rows.length > 0) this.mergeOrders(added);
     this.since = from;
     this.polledAt = performance.now();
@@ -313,10 +321,9 @@ export class CatalogIndex {
     if (changed) this.sortOne('best_selling');
   }
 
-  private async readShopsOff(db: Db): Promise<void> {
-    const off = await db.select({ id: shops.id }).from(shops).where(sql`${shops.deletedAt} IS NOT NULL OR ${shops.bannedAt} IS NOT NULL`);
+  private setShopsOff(off: string[]): void {
     const flags = new Uint8Array(this.shopIndex.size + 16);
-    for (const { id } of off) {
+    for (const id of off) {
       const i = this.shopIndex.get(id);
       if (i !== undefined) flags[i] = 1;
     }
@@ -371,6 +378,7 @@ export class CatalogIndex {
     this.changed[slot] = Number(row.changedUs);
     this.sold[slot] = row.sold;
     this.alive[slot] = 1;
+    this.counts = undefined;
     for (const [lexeme, score] of parseTsvector(row.search)) {
       let postings = this.terms.get(lexeme);
       if (!postings) {
@@ -388,6 +396,7 @@ export class CatalogIndex {
     if (!this.alive[slot]) return;
     this.alive[slot] = 0;
     this.dead++;
+    this.counts = undefined;
   }
 
   /**
@@ -419,8 +428,6 @@ export class CatalogIndex {
 
   private setOrder(sort: IndexSort, perm: Int32Array): void {
     this.perms.set(sort, perm);
-    // Orders are set after slots are added or killed.
-    this.counts = undefined;
     const pos = new Int32Array(this.cap).fill(-1);
     for (let i = 0; i < perm.length; i++) pos[perm[i]!] = i;
     this.posOf.set(sort, pos);
@@ -657,6 +664,12 @@ function topK(items: number[], k: number, cmp: (a: number, b: number) => number)
  * CHANGE_OVERLAP_MS covers the stamp taken just before a row's xid is. pg_stat_activity shows only the
  * sessions of the app's own role (or all with pg_read_all_stats), which are the ones writing listings.
  */
+/** The closed and banned shops' ids. */
+async function offShopIds(db: Db): Promise<string[]> {
+  const off = await db.select({ id: shops.id }).from(shops).where(sql`${shops.deletedAt} IS NOT NULL OR ${shops.bannedAt} IS NOT NULL`);
+  return off.map((r) => r.id);
+}
+
 async function changesFrom(db: Db): Promise<number> {
   const res = (await db.execute(sql`
     SELECT (extract(epoch from least(clock_timestamp(), (

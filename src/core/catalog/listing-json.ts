@@ -6,8 +6,9 @@ import { TtlCache } from '../shared/ttl-cache.ts';
 import { averageRating, type ListingDto, type ShopRating } from './dto.ts';
 
 /*
- * A public catalog page's listings as JSON bytes, each rendered from a template kept across requests:
- * a listing's JSON, once written, is reused for as long as its row is unchanged, and its shop's for as
+ * A public catalog page's listings as JSON bytes, each rendered from a template kept across requests
+ * (from its second sighting on; the first time, its DTO is serialized as it is: Sightings): a listing's
+ * JSON, once written, is reused for as long as its row is unchanged, and its shop's for as
  * long as the shop's row is; only what changes without touching either row (stock and units sold, in
  * product_stock; the shop's rating, summed over its listings) is filled in per page. Decoding a page's
  * 20 wide rows, building their DTOs and serializing them was most of the API's own CPU for an uncached
@@ -21,14 +22,14 @@ import { averageRating, type ListingDto, type ShopRating } from './dto.ts';
  * (~0.6 KB each) and MAX_SHOPS shops, oldest first out, so memory stays bounded whatever is browsed.
  *
  * The public catalog lists products only. An event's DTO also has a phase that moves with the clock,
- * which a template would freeze, so an event is never templated (event lists read whole rows).
+ * which a template would freeze, so an event is refused here (event lists read whole rows).
  */
 
 // Each 5,000 listings kept cost ~10 MB of the API's RSS on the bench's catalog mix (slabs, their
 // objects, the heap they grow), against the RSS goal of issue 13; a page needs 20.
 const MAX_LISTINGS = 5_000;
 const MAX_SHOPS = 5_000;
-/** A template unused for this long is dropped, so an idle process gives its memory back. */
+/** A template expires this long after it was written, so an idle process gives its memory back (a listing still shown is templated again). */
 const TEMPLATE_TTL_MS = 10 * 60_000;
 const SLAB_BYTES = 64 * 1024;
 
@@ -137,7 +138,6 @@ function templatesOf(db: Db): Templates {
 const templateText = (value: unknown) => JSON.stringify(value).replace(placeholderJson, '\u0000$1');
 
 function listingTemplate(slabs: Slabs, dto: ListingDto, stamp: string): Template {
-  if (dto.eventStatus !== undefined) throw new Error(`Listing ${dto._id} is an event: its phase moves with the clock, so it is never templated`);
   const text = templateText({ ...dto, stock: placeholder(codes.stock), sold_out: placeholder(codes.sold), shop: placeholder(codes.shop) });
   return { stamp, ...slabs.store(text) };
 }
@@ -207,6 +207,7 @@ export async function readListings(db: Db, ids: string[], from: ListingSources):
   ]);
   const once = new Map<string, string>();
   for (const { dto, listing_stamp, shop_stamp } of fresh) {
+    if (dto.eventStatus !== undefined) throw new Error(`Listing ${dto._id} is an event: its phase moves with the clock, so it is never templated`);
     const keptListing = cache.listings.get(dto._id);
     if (keptListing === undefined && !cache.sightings.sight(dto._id)) {
       once.set(dto._id, JSON.stringify(dto));
@@ -236,8 +237,9 @@ export async function readListings(db: Db, ids: string[], from: ListingSources):
   });
 }
 
-// Pages are written here, then copied out at their exact length: a Buffer keeps its whole allocation
-// alive, and a page kept in the page cache should hold only its own bytes, not the bound it was written in.
+// Pages are written here, then copied out at their exact length into their own memory: a Buffer keeps its
+// whole allocation alive (the bound it was written in, or for a small one, Node's shared 8 KB pool), and a
+// page kept in the page cache should hold only its own bytes.
 let scratch = Buffer.allocUnsafe(SLAB_BYTES);
 
 /** `head`, the listings as a JSON array, `tail`, in one buffer: byte for byte what JSON.stringify writes of their DTOs. */
@@ -255,7 +257,9 @@ export function renderListings(head: Buffer, listed: Listed[], tail: Buffer): Bu
   });
   out[at++] = 0x5d; // ]
   at += tail.copy(out, at);
-  return Buffer.from(out.subarray(0, at));
+  const page = Buffer.allocUnsafeSlow(at);
+  out.copy(page, 0, 0, at);
+  return page;
 }
 
 /** Copies template `t` into `out` at `at` with its values filled in from `l`; returns the new end. */

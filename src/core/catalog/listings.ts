@@ -465,7 +465,7 @@ const PRODUCTS_KEY = Buffer.from('{"products":');
  * CATALOG_TOTAL_MAX (counting a broad filter reads every match; a storefront shows "1,000+"):
  * `totalExact` says whether `total` is the count or that bound; relevance ranks the first
  * CATALOG_RANK_MAX matches. The page is `{ products, ...page }` as JSON bytes, its listings rendered
- * from templates kept per listing (listing-json.ts) with their stock read afresh, then reused for
+ * from templates kept per listing once seen twice (listing-json.ts) with their stock read afresh, then reused for
  * CATALOG_PAGE_CACHE_MS (30 s), so the storefront's popular pages cost one read per 30 s per
  * process however many shoppers ask, and the cache holds bytes outside the JavaScript heap rather than
  * objects in it (1,000 pages of objects were ~25 MB of live heap, which V8 grows its heap by a multiple
