@@ -566,15 +566,16 @@ export class CatalogIndex {
       // stops once the page is full instead of counting on to the bound (about 10,000 slots for a
       // category's first page), and `found` is what that count would have reached.
       const counted = sets || minPrice !== undefined || maxPrice !== undefined || minRating10 !== undefined ? undefined : this.listable(categoryIx, shopIx);
-      if (counted !== undefined && query.offset >= counted) return { ids, found: Math.min(counted, Math.max(want, stopAt)) };
+      const countedFound = counted === undefined ? undefined : Math.min(counted, Math.max(want, stopAt));
+      if (countedFound !== undefined && query.offset >= countedFound) return { ids, found: countedFound };
       for (let i = from; i < to; i++) {
         const slot = perm[i]!;
         if ((sets && !inAll(sets, slot)) || !matches(slot)) continue;
         found++;
         if (found > query.offset && found <= want) ids.push(this.ids.at(slot));
-        if (found >= want && (found >= stopAt || counted !== undefined)) break;
+        if (found >= want && (found >= stopAt || countedFound !== undefined)) break;
       }
-      return { ids, found: counted === undefined ? found : Math.min(counted, Math.max(want, stopAt)) };
+      return { ids, found: countedFound ?? found };
     }
 
     // Words: the slots matching every term, each with its summed score, then filtered.
@@ -657,6 +658,12 @@ function topK(items: number[], k: number, cmp: (a: number, b: number) => number)
   return top;
 }
 
+/** The closed and banned shops' ids. */
+async function offShopIds(db: Db): Promise<string[]> {
+  const off = await db.select({ id: shops.id }).from(shops).where(sql`${shops.deletedAt} IS NOT NULL OR ${shops.bannedAt} IS NOT NULL`);
+  return off.map((r) => r.id);
+}
+
 /**
  * Where the next look at changes may start (µs): before every row a transaction not yet visible to a read
  * made after this call can stamp. Such a transaction either writes already (its stamps are no earlier than
@@ -664,12 +671,6 @@ function topK(items: number[], k: number, cmp: (a: number, b: number) => number)
  * CHANGE_OVERLAP_MS covers the stamp taken just before a row's xid is. pg_stat_activity shows only the
  * sessions of the app's own role (or all with pg_read_all_stats), which are the ones writing listings.
  */
-/** The closed and banned shops' ids. */
-async function offShopIds(db: Db): Promise<string[]> {
-  const off = await db.select({ id: shops.id }).from(shops).where(sql`${shops.deletedAt} IS NOT NULL OR ${shops.bannedAt} IS NOT NULL`);
-  return off.map((r) => r.id);
-}
-
 async function changesFrom(db: Db): Promise<number> {
   const res = (await db.execute(sql`
     SELECT (extract(epoch from least(clock_timestamp(), (

@@ -4,6 +4,7 @@ import { namedStatement, textArray } from '../db/prepared.ts';
 import { products, productStock, shops } from '../db/schema/index.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import { averageRating, type ListingDto, type ShopRating } from './dto.ts';
+import { hashString } from './slot-ids.ts';
 
 /*
  * A public catalog page's listings as JSON bytes, each rendered from a template kept across requests
@@ -86,9 +87,7 @@ class Sightings {
 
   /** Marks `id` seen; whether it was seen before. */
   sight(id: string): boolean {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-    const bit = (h >>> 0) % SIGHTING_BITS;
+    const bit = hashString(id) % SIGHTING_BITS;
     const mask = 1 << (bit & 7);
     if (this.bits[bit >> 3]! & mask) return true;
     if (++this.set > SIGHTING_BITS / 4) {
@@ -147,17 +146,16 @@ const shopTemplate = (slabs: Slabs, dto: ListingDto, stamp: string): Template =>
   ...slabs.store(templateText({ ...dto.shop, ratings: placeholder(codes.shopRating) })),
 });
 
-/** A listing to render: its templates and its volatile values as they were read, or (seen once) its JSON. */
-export type Listed =
-  | {
-      listing: Template;
-      shop: Template;
-      stock: number;
-      sold: number;
-      shopRating: number;
-    }
-  | { json: string };
-type Templated = Exclude<Listed, { json: string }>;
+/** A templated listing to render: its templates and its volatile values as they were read. */
+interface Templated {
+  listing: Template;
+  shop: Template;
+  stock: number;
+  sold: number;
+  shopRating: number;
+}
+/** A listing to render: templated, or (seen once) its JSON. */
+export type Listed = Templated | { json: string };
 
 export interface ListingSources {
   /** Listings as DTOs from their full rows, with the rows' versions (a listing deleted for good is left out). */

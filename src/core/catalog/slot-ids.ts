@@ -97,7 +97,7 @@ export class SlotIds {
 }
 
 // FNV-1a, the same over a string's char codes and over its ASCII bytes.
-function hashString(s: string): number {
+export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
