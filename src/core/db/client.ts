@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { queryThroughCheckout } from './pool-query.ts';
 import * as schema from './schema/index.ts';
 import type { OwnerRole } from './embedded/owner-claim.ts';
 
@@ -83,6 +84,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 function poolDatabase(kind: Database['kind'], pool: pg.Pool): Database {
+  queryThroughCheckout(pool);
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it, queries report their own errors.
   });

@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm';
+import { setFlagsFromString } from 'node:v8';
+import type pg from 'pg';
+import { runInNewContext } from 'node:vm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/core/db/index.ts';
+import { createTestDatabase } from '../helpers/database.ts';
+
+/*
+ * The pool's `query` (what drizzle and the catalog index use outside transactions) keeps nothing of a
+ * result once it is answered, and a statement PostgreSQL refuses does not cost the pool its connection.
+ */
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+let testDb: Awaited<ReturnType<typeof createTestDatabase>>;
+let database: Database;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.close();
+  await testDb?.drop();
+});
+
+const pool = () => {
+  if (database.client.kind !== 'postgres') throw new Error('expected a pg pool');
+  return database.client.pool;
+};
+const backendPid = async () => (await pool().query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+/** Whether the rows `read` returns are still reachable once it has answered and garbage is collected. */
+async function rowsOutlive(read: () => Promise<object>): Promise<boolean> {
+  const ref = new WeakRef(await read());
+  for (let i = 0; i < 3; i++) {
+    // A WeakRef's target stays alive until the job that made or read it ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  return ref.deref() !== undefined;
+}
+
+describe('the database pool', () => {
+  beforeAll(async () => {
+    database = await openDatabase({ url: testDb.url, pgliteDir: 'memory://', poolSize: 4 });
+  });
+
+  it('keeps no rows of the query that opened a connection', async () => {
+    const held: pg.PoolClient[] = [];
+    try {
+      // Before each read, every open connection is checked out, so the read opens one.
+      held.push(await pool().connect());
+      expect(await rowsOutlive(async () => (await pool().query('SELECT g, md5(g::text) FROM generate_series(1, 1000) g')).rows)).toBe(false);
+      held.push(await pool().connect());
+      expect(await rowsOutlive(async () => ((await database.db.execute(sql`SELECT g FROM generate_series(1, 1000) g`)) as unknown as { rows: object }).rows)).toBe(false);
+      expect(pool().totalCount).toBe(3);
+    } finally {
+      for (const client of held) client.release();
+    }
+  });
+
+  it('keeps the connection of a statement PostgreSQL refused, and drops one that broke', async () => {
+    await pool().query('SELECT 1');
+    const pid = await backendPid();
+    await expect(pool().query('SELECT 1 / 0')).rejects.toThrow(/division by zero/);
+    expect(await backendPid()).toBe(pid);
+    // The server ends this connection: its client leaves the pool, and the next query gets another.
+    await expect(pool().query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow(/terminating connection/);
+    const next = await backendPid();
+    expect(next).not.toBe(pid);
+  });
+
+  it('answers a callback as pg-pool does', async () => {
+    const answer = await new Promise<unknown>((resolve, reject) =>
+      pool().query('SELECT $1::int + 1 AS n', [41], (err, res) => (err ? reject(err) : resolve(res.rows[0]))),
+    );
+    expect(answer).toEqual({ n: 42 });
+    const refused = await new Promise<Error | undefined>((resolve) => pool().query('SELECT nope', (err: Error | undefined) => resolve(err)));
+    expect(refused?.message).toMatch(/column "nope" does not exist/);
+  });
+});
