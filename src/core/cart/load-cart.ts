@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQLWrapper } from 'drizzle-orm';
 import { prepared } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { shopIsLive } from '../catalog/listings.ts';
@@ -204,17 +204,19 @@ export async function loadCartForOrder(ctx: Ctx, userId: string): Promise<CartFo
 }
 
 /**
- * Deletes the buyer's cart lines that still hold exactly what was read (`lines`), returning one row
+ * Deletes the buyer's cart lines that still hold exactly what was read (`read`, from cartLinesRead), returning one row
  * for each, for the statement that writes the order: fewer rows than lines means the cart changed
  * since it was read (another create-order took it, a quantity changed), and that statement refuses.
  * Lines added since stay in the cart. Two create-orders at once cannot both take a line: the second
  * waits on the first's row lock and then finds it gone.
  */
-export function cartLinesTaken(userId: string, lines: Pick<CartRow, 'productId' | 'qty'>[]) {
-  const read = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })));
+export function cartLinesTaken(userId: string | SQLWrapper, read: string | SQLWrapper) {
   return sql`DELETE FROM ${cartItems} USING jsonb_to_recordset(${read}::jsonb) AS r(id text, qty int)
     WHERE ${cartItems.userId} = ${userId} AND ${cartItems.productId} = r.id AND ${cartItems.qty} = r.qty RETURNING r.id`;
 }
+
+/** The lines as read, in the JSON `cartLinesTaken` compares the cart with. */
+export const cartLinesRead = (lines: Pick<CartRow, 'productId' | 'qty'>[]) => JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })));
 
 /** Why a listing cannot be bought right now, or undefined when it can. */
 export function unavailableReason(

@@ -1,7 +1,8 @@
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordAudit } from '../audit/index.ts';
 import { isAdmin, type Ctx } from '../context.ts';
+import type { Db } from '../db/index.ts';
 import { coupons } from '../db/schema/commerce.ts';
 import { products } from '../db/schema/index.ts';
 import { isUniqueViolation, withTx } from '../db/tx.ts';
@@ -210,21 +211,22 @@ export async function couponForCheckout(ctx: Ctx, name: string): Promise<CouponT
  * Counts one use of each coupon, atomically: the conditional update means a usage limit holds
  * however many checkouts redeem at once. Returns one row per coupon counted; a coupon used up,
  * expired or deleted returns none, and the checkout writing it refuses (`couponGone`). The ids go in
- * sorted, with a LIMIT that tells the planner how few they are, so checkouts lock shared coupons in
- * one order (as `stockTaking` does for listings).
+ * sorted (`wanted.ids`: the JSON array of couponIdsOf), with a LIMIT (`wanted.count`, how many) that
+ * tells the planner how few they are, so checkouts lock shared coupons in one order (as `stockTaking`
+ * does for listings). Values are SQL (placeholders of a statement built once per shape); `wanted.now`
+ * is the moment an expiry is compared with.
  */
-export function couponUses(ctx: Ctx, couponIds: string[]) {
-  const now = ctx.clock.now();
-  return ctx.db
+export function couponUses(db: Db, wanted: { ids: SQLWrapper; count: SQLWrapper; now: SQLWrapper }) {
+  return db
     .update(coupons)
     .set({ usedCount: sql`${coupons.usedCount} + 1` })
-    .from(sql`(SELECT * FROM jsonb_array_elements_text(${JSON.stringify([...couponIds].sort())}::jsonb) AS w(id) LIMIT ${couponIds.length}) AS wanted`)
+    .from(sql`(SELECT * FROM jsonb_array_elements_text(${wanted.ids}::jsonb) AS w(id) LIMIT ${wanted.count}) AS wanted`)
     .where(
       and(
         sql`${coupons.id} = wanted.id`,
         isNull(coupons.deletedAt),
         sql`(${coupons.usageLimit} IS NULL OR ${coupons.usedCount} < ${coupons.usageLimit})`,
-        sql`(${coupons.expiresAt} IS NULL OR ${coupons.expiresAt} > ${now})`,
+        sql`(${coupons.expiresAt} IS NULL OR ${coupons.expiresAt} > ${wanted.now})`,
       ),
     )
     .returning({ id: coupons.id });

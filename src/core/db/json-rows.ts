@@ -1,4 +1,4 @@
-import { getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 
 interface Shape {
@@ -30,6 +30,16 @@ function shapeOf(table: PgTable, keys: string[]): Shape {
   return shape;
 }
 
+/** insertJsonRows in two parts, for a statement built once per shape: the insert around a JSON parameter, and that parameter. */
+export interface JsonRows {
+  /** The table and the columns the rows carry: rows of one signature make the same statement text. */
+  signature: string;
+  /** The rows as the JSON the statement reads. */
+  json: string;
+  /** The INSERT, reading its rows from `json` (the JSON text, or a placeholder for it). */
+  insert(json: string | SQLWrapper): SQL;
+}
+
 /**
  * An INSERT of many rows that sends them as one JSON parameter (`jsonb_to_recordset`) instead of a
  * parameter per value. drizzle builds a multi-row VALUES list chunk by chunk: the ~120 values of a
@@ -38,10 +48,11 @@ function shapeOf(table: PgTable, keys: string[]): Shape {
  * JSON). A column no row carries takes its default; one that some rows carry is NULL in the others,
  * so rows should carry the same columns. `rows` must not be empty.
  */
-export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+export function jsonRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): JsonRows {
   const keys = new Set<string>();
   for (const row of rows) for (const [key, value] of Object.entries(row)) if (value !== undefined) keys.add(key);
-  const { columns, head, tail } = shapeOf(table, [...keys].sort());
+  const sorted = [...keys].sort();
+  const { columns, head, tail } = shapeOf(table, sorted);
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
     for (const [key, column] of columns) {
@@ -51,5 +62,15 @@ export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInser
     }
     return record;
   });
-  return sql`${head}${JSON.stringify(records)}${tail}`;
+  return {
+    signature: `${getTableName(table)}(${sorted.join(',')})`,
+    json: JSON.stringify(records),
+    insert: (json) => sql`${head}${json}${tail}`,
+  };
+}
+
+/** jsonRows as one statement, its rows inline. */
+export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInsert'][]): SQL {
+  const r = jsonRows(table, rows);
+  return r.insert(r.json);
 }

@@ -61,7 +61,7 @@ export async function finalizeCheckout(ctx: Ctx, checkoutId: string): Promise<Fi
 
     const { parts } = await writeOrders(c, {
       checkout,
-      completeCheckout: tx.update(checkouts).set({ status: 'completed', completedAt: now, updatedAt: now }).where(eq(checkouts.id, checkoutId)),
+      completeCheckout: { completedAt: now },
       buyer: buyer ?? undefined,
       shops: new Map(shopRows.map((s) => [s.id, s])),
     });

@@ -3,7 +3,7 @@ import { PgTransaction } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { checkouts, orders, paymentTypes } from '../db/schema/commerce.ts';
-import { insertJsonRows } from '../db/json-rows.ts';
+import { jsonRows } from '../db/json-rows.ts';
 import { pgErrorCode, tooManyAtOnce } from '../db/tx.ts';
 import { ordersCreatedFor, type OrderDto } from '../orders/index.ts';
 import { AppError } from '../shared/errors.ts';
@@ -92,9 +92,11 @@ async function placeCashOrder(ctx: Ctx, userId: string, input: z.output<typeof p
     try {
       const { orders: created } = await writeOrders(ctx, {
         checkout,
-        completeCheckout: insertJsonRows(checkouts, [
-          { ...checkout, status: 'completed', couponCode: input.couponCode ?? null, fingerprint, completedAt: now, createdAt: now, updatedAt: now },
-        ]),
+        completeCheckout: {
+          insert: jsonRows(checkouts, [
+            { ...checkout, status: 'completed', couponCode: input.couponCode ?? null, fingerprint, completedAt: now, createdAt: now, updatedAt: now },
+          ]),
+        },
         buyer: cart.buyer,
         shops: cart.shops,
         cart: { userId, lines: cart.lines },

@@ -1,16 +1,17 @@
-import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
+import type { Db } from '../db/index.ts';
 import { actorLabel } from '../context.ts';
-import { orderEvents, orderLines, orders, payments, type BuyerSnapshot, type checkouts } from '../db/schema/commerce.ts';
+import { checkouts, orderEvents, orderLines, orders, payments, type BuyerSnapshot } from '../db/schema/commerce.ts';
 import { outbox, products, productStock } from '../db/schema/index.ts';
 import { emailItems, type QueuedEmail } from '../mail/index.ts';
 import { toOrderDto, type OrderDto } from '../orders/index.ts';
 import { outboxRows } from '../outbox/index.ts';
-import { insertJsonRows } from '../db/json-rows.ts';
-import { runNamed } from '../db/prepared.ts';
+import { jsonRows, type JsonRows } from '../db/json-rows.ts';
+import { shapedStatement } from '../db/prepared.ts';
 import { refusalOf, refuseWrite } from '../db/refusal.ts';
 import { onCommit } from '../db/tx.ts';
-import { cartLinesTaken, type CartRow } from '../cart/index.ts';
+import { cartLinesRead, cartLinesTaken, type CartRow } from '../cart/index.ts';
 import { catalogChanged } from '../catalog/catalog-version.ts';
 import { couponGone, couponUses } from '../coupons/index.ts';
 import { AppError } from '../shared/errors.ts';
@@ -52,8 +53,11 @@ function refusalError(err: unknown, lines: { productId: string; name: string }[]
 
 export interface OrdersToWrite {
   checkout: Pick<Checkout, 'id' | 'userId' | 'paymentType' | 'paymentIntentId' | 'amountMinor' | 'currency' | 'shippingAddress' | 'snapshot'>;
-  /** The write that leaves the checkout row completed (an insert for cash, an update for card), run with the rest. */
-  completeCheckout: SQLWrapper;
+  /**
+   * How the checkout row ends up completed, with the rest: inserted whole (cash: `jsonRows` of the row),
+   * or its open row marked completed at `completedAt` (card).
+   */
+  completeCheckout: { insert: JsonRows } | { completedAt: Date };
   /** Undefined when the buyer's account is gone (a late webhook): the orders are still made, without emails to them. */
   buyer: BuyerSnapshot | undefined;
   shops: ReadonlyMap<string, { name: string; email: string }>;
@@ -141,9 +145,9 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
       },
     });
 
-  const writes: SQLWrapper[] = [
-    w.completeCheckout,
-    insertJsonRows(payments, [
+  // The rows as JSON parameters; the statement around them depends only on their columns.
+  const inserts: JsonRows[] = [
+    jsonRows(payments, [
       {
         id: newId('payment'),
         checkoutId: checkout.id,
@@ -156,9 +160,9 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
         updatedAt: now,
       },
     ]),
-    insertJsonRows(orders, orderRows),
-    insertJsonRows(orderLines, lineRows),
-    insertJsonRows(
+    jsonRows(orders, orderRows),
+    jsonRows(orderLines, lineRows),
+    jsonRows(
       orderEvents,
       parts.map(({ orderId }) => ({
         id: newId('orderEvent'),
@@ -170,44 +174,26 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
         createdAt: now,
       })),
     ),
-    ...(emails.length ? [insertJsonRows(outbox, outboxRows(now, emailItems(emails)))] : []),
+    ...(emails.length ? [jsonRows(outbox, outboxRows(now, emailItems(emails)))] : []),
   ];
-  // Data-modifying WITH queries all run, to completion, as one statement; foreign keys are checked at
-  // its end, so a checkout inserted here can already own the orders inserted beside it. The CASE
-  // reads its subqueries in order, and each WITH query runs when first read (one never read runs
-  // after the rest): the cart, then the new rows, then the listings' stock, then the coupons
-  // (listings before coupons, as every checkout takes them). The stock rows, which every checkout of
-  // a popular listing waits for, are then locked only for the updates, the foreign key checks and the
-  // commit, not while the orders, lines and emails are written. A guard that does not find every row
-  // it needs refuses the statement, so none of it is written.
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
   const couponIds = couponIdsOf(checkout.snapshot);
-  const ctes: [string, SQLWrapper][] = writes.map((q, i) => [`w${i}`, sql`${q.getSQL()} RETURNING 1`]);
-  const guards: SQL[] = [];
-  if (w.cart) {
-    ctes.unshift(['cart', cartLinesTaken(w.cart.userId, w.cart.lines)]);
-    guards.push(sql`WHEN (SELECT count(*) FROM cart) <> ${w.cart.lines.length} THEN ${refuseWrite(CART_CHANGED)}`);
-  }
-  // Never true: it only makes the inserts run here, before the stock is taken.
-  guards.push(sql`WHEN ${sql.join(
-    writes.map((_, i) => sql`(SELECT count(*) FROM ${sql.identifier(`w${i}`)})`),
-    sql` + `,
-  )} < 0 THEN NULL`);
-  ctes.push(['taken', stockTaking(ctx, lines)]);
-  guards.push(sql`WHEN (SELECT count(*) FROM taken) <> ${lines.length} THEN ${refuseWrite(OUT_OF_STOCK, sql`(SELECT string_agg(product_id, ',') FROM taken)`)}`);
-  if (couponIds.length) {
-    ctes.push(['coupons', couponUses(ctx, couponIds)]);
-    guards.push(sql`WHEN (SELECT count(*) FROM coupons) <> ${couponIds.length} THEN ${refuseWrite(COUPON_GONE)}`);
-  }
+  const complete = w.completeCheckout;
+  const insertCheckout = 'insert' in complete ? complete.insert : undefined;
+  const shape: WriteShape = { insertCheckout, inserts, cart: w.cart !== undefined, coupons: couponIds.length > 0 };
+  const values: Record<string, unknown> = {
+    stock: JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1))),
+    lineCount: lines.length,
+  };
+  inserts.forEach((r, i) => (values[`rows${i}`] = r.json));
+  if ('insert' in complete) values.checkout = complete.insert.json;
+  else Object.assign(values, { checkoutId: checkout.id, completedAt: complete.completedAt.toISOString() });
+  if (w.cart) Object.assign(values, { cartUser: w.cart.userId, cartRead: cartLinesRead(w.cart.lines), cartCount: w.cart.lines.length });
+  if (couponIds.length) Object.assign(values, { couponIds: JSON.stringify(couponIds), couponCount: couponIds.length, now: now.toISOString() });
+  const shapeKey = [insertCheckout?.signature ?? 'completed', ...inserts.map((r) => r.signature), shape.cart ? 'cart' : '', shape.coupons ? 'coupons' : ''].join(' ');
   let soldOut = false;
   try {
-    const [result] = await runNamed<{ sold_out: boolean | null }>(
-      ctx.db,
-      sql`WITH ${sql.join(
-        ctes.map(([name, q]) => sql`${sql.identifier(name)} AS (${q.getSQL()})`),
-        sql`, `,
-      )} SELECT CASE ${sql.join(guards, sql` `)} END AS refused, (SELECT bool_or(stock = 0) FROM taken) AS sold_out`,
-    );
+    const [result] = await writeStatement(ctx.db, shapeKey, () => writeSql(ctx.db, shape), values);
     soldOut = result?.sold_out === true;
   } catch (err) {
     throw refusalError(err, lines) ?? err;
@@ -219,6 +205,62 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
     parts,
     orders: orderRows.map((o) => toOrderDto(o, lineRows.filter((l) => l.orderId === o.id), w.shops.get(o.shopId)?.name ?? '')),
   };
+}
+
+const p = sql.placeholder;
+const writeStatement = shapedStatement<{ sold_out: boolean | null }>();
+
+/** What the write statement's text depends on; its values are placeholders filled per checkout. */
+interface WriteShape {
+  /** The checkout row inserted whole (cash); without it, the open row is marked completed (card). */
+  insertCheckout: JsonRows | undefined;
+  inserts: JsonRows[];
+  cart: boolean;
+  coupons: boolean;
+}
+
+/**
+ * The write statement of one shape. Data-modifying WITH queries all run, to completion, as one
+ * statement; foreign keys are checked at its end, so a checkout inserted here can already own the
+ * orders inserted beside it. The CASE reads its subqueries in order, and each WITH query runs when
+ * first read (one never read runs after the rest): the cart, then the new rows, then the listings'
+ * stock, then the coupons (listings before coupons, as every checkout takes them). The stock rows,
+ * which every checkout of a popular listing waits for, are then locked only for the updates, the
+ * foreign key checks and the commit, not while the orders, lines and emails are written. A guard that
+ * does not find every row it needs refuses the statement, so none of it is written.
+ */
+function writeSql(db: Db, shape: WriteShape): SQL {
+  const writes: SQL[] = [
+    shape.insertCheckout
+      ? shape.insertCheckout.insert(p('checkout'))
+      : db
+          .update(checkouts)
+          .set({ status: 'completed', completedAt: sql`${p('completedAt')}`, updatedAt: sql`${p('completedAt')}` })
+          .where(eq(checkouts.id, p('checkoutId')))
+          .getSQL(),
+    ...shape.inserts.map((r, i) => r.insert(p(`rows${i}`))),
+  ];
+  const ctes: [string, SQL][] = writes.map((q, i) => [`w${i}`, sql`${q} RETURNING 1`]);
+  const guards: SQL[] = [];
+  if (shape.cart) {
+    ctes.unshift(['cart', cartLinesTaken(p('cartUser'), p('cartRead'))]);
+    guards.push(sql`WHEN (SELECT count(*) FROM cart) <> ${p('cartCount')} THEN ${refuseWrite(CART_CHANGED)}`);
+  }
+  // Never true: it only makes the inserts run here, before the stock is taken.
+  guards.push(sql`WHEN ${sql.join(
+    writes.map((_, i) => sql`(SELECT count(*) FROM ${sql.identifier(`w${i}`)})`),
+    sql` + `,
+  )} < 0 THEN NULL`);
+  ctes.push(['taken', stockTaking(db).getSQL()]);
+  guards.push(sql`WHEN (SELECT count(*) FROM taken) <> ${p('lineCount')} THEN ${refuseWrite(OUT_OF_STOCK, sql`(SELECT string_agg(product_id, ',') FROM taken)`)}`);
+  if (shape.coupons) {
+    ctes.push(['coupons', couponUses(db, { ids: p('couponIds'), count: p('couponCount'), now: p('now') }).getSQL()]);
+    guards.push(sql`WHEN (SELECT count(*) FROM coupons) <> ${p('couponCount')} THEN ${refuseWrite(COUPON_GONE)}`);
+  }
+  return sql`WITH ${sql.join(
+    ctes.map(([name, q]) => sql`${sql.identifier(name)} AS (${q})`),
+    sql`, `,
+  )} SELECT CASE ${sql.join(guards, sql` `)} END AS refused, (SELECT bool_or(stock = 0) FROM taken) AS sold_out`;
 }
 
 /**
@@ -234,12 +276,11 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
  * updates, and deadlock. The listing's status is read, not locked: a sale and a seller's hiding of
  * the listing that commit at the same moment are ordered as if the sale came first.
  */
-function stockTaking(ctx: Ctx, lines: { productId: string; qty: number }[]) {
-  const wanted = JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1)));
-  return ctx.db
+function stockTaking(db: Db) {
+  return db
     .update(productStock)
     .set({ stock: sql`${productStock.stock} - w.qty`, soldCount: sql`${productStock.soldCount} + w.qty` })
-    .from(sql`(SELECT * FROM jsonb_to_recordset(${wanted}::jsonb) AS r(id text, qty int) LIMIT ${lines.length}) AS w JOIN ${products} ON ${products.id} = w.id`)
+    .from(sql`(SELECT * FROM jsonb_to_recordset(${p('stock')}::jsonb) AS r(id text, qty int) LIMIT ${p('lineCount')}) AS w JOIN ${products} ON ${products.id} = w.id`)
     .where(and(sql`${productStock.productId} = w.id`, sql`${productStock.stock} >= w.qty`, eq(products.status, 'active'), sql`${products.deletedAt} IS NULL`))
     .returning({ id: productStock.productId, stock: productStock.stock });
 }
