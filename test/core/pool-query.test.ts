@@ -62,15 +62,33 @@ describe('the database pool', () => {
     }
   });
 
-  it('keeps the connection of a statement PostgreSQL refused, and drops one that broke', async () => {
+  it('keeps the connection of a statement PostgreSQL refused with an ERROR', async () => {
     await pool().query('SELECT 1');
     const pid = await backendPid();
     await expect(pool().query('SELECT 1 / 0')).rejects.toThrow(/division by zero/);
     expect(await backendPid()).toBe(pid);
-    // The server ends this connection: its client leaves the pool, and the next query gets another.
+  });
+
+  it('drops a connection the server ended, one whose socket died mid-query, and one left inside a transaction', async () => {
+    const first = await backendPid();
     await expect(pool().query('SELECT pg_terminate_backend(pg_backend_pid())')).rejects.toThrow(/terminating connection/);
-    const next = await backendPid();
-    expect(next).not.toBe(pid);
+    const second = await backendPid();
+    expect(second).not.toBe(first);
+
+    // The pool hands out the client it got back last: the one that answered `second`.
+    const before = pool().totalCount;
+    pool().once('acquire', (client) => setTimeout(() => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy(), 50));
+    await expect(pool().query('SELECT pg_sleep(5)')).rejects.toThrow();
+    expect(pool().totalCount).toBe(before - 1);
+    const third = await backendPid();
+    expect(third).not.toBe(second);
+
+    await expect(pool().query('BEGIN; SELECT 1 / 0')).rejects.toThrow(/division by zero/);
+    const fourth = await backendPid();
+    expect(fourth).not.toBe(third);
+    await pool().query('BEGIN');
+    expect(await backendPid()).not.toBe(fourth);
+    expect((await pool().query<{ open: boolean }>('SELECT now() <> statement_timestamp() AS open')).rows[0]!.open).toBe(false);
   });
 
   it('answers a callback as pg-pool does', async () => {

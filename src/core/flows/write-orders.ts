@@ -235,6 +235,8 @@ function writeSql(db: Db, shape: WriteShape): SQL {
       ? shape.insertCheckout.insert(p('checkout'))
       : db
           .update(checkouts)
+          // As SQL, not bare: drizzle would wrap a bare placeholder in a column Param, whose Date mapping
+          // then runs on the ISO string this value already is.
           .set({ status: 'completed', completedAt: sql`${p('completedAt')}`, updatedAt: sql`${p('completedAt')}` })
           .where(eq(checkouts.id, p('checkoutId')))
           .getSQL(),
