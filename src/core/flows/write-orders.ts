@@ -179,8 +179,7 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
   const lines = checkout.snapshot.shops.flatMap((s) => s.lines);
   const couponIds = couponIdsOf(checkout.snapshot);
   const complete = w.completeCheckout;
-  const insertCheckout = 'insert' in complete ? complete.insert : undefined;
-  const shape: WriteShape = { insertCheckout, inserts, cart: w.cart !== undefined, coupons: couponIds.length > 0 };
+  const shape: WriteShape = { insertCheckout: 'insert' in complete ? complete.insert : undefined, inserts, cart: w.cart !== undefined, coupons: couponIds.length > 0 };
   const values: Record<string, unknown> = {
     stock: JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.qty })).sort((a, b) => (a.id < b.id ? -1 : 1))),
     lineCount: lines.length,
@@ -190,10 +189,9 @@ export async function writeOrders(ctx: Ctx, w: OrdersToWrite): Promise<WrittenOr
   else Object.assign(values, { checkoutId: checkout.id, completedAt: complete.completedAt.toISOString() });
   if (w.cart) Object.assign(values, { cartUser: w.cart.userId, cartRead: cartLinesRead(w.cart.lines), cartCount: w.cart.lines.length });
   if (couponIds.length) Object.assign(values, { couponIds: JSON.stringify(couponIds), couponCount: couponIds.length, now: now.toISOString() });
-  const shapeKey = [insertCheckout?.signature ?? 'completed', ...inserts.map((r) => r.signature), shape.cart ? 'cart' : '', shape.coupons ? 'coupons' : ''].join(' ');
   let soldOut = false;
   try {
-    const [result] = await writeStatement(ctx.db, shapeKey, () => writeSql(ctx.db, shape), values);
+    const [result] = await writeStatement(ctx.db, shapeKeyOf(shape), () => writeSql(ctx.db, shape), values);
     soldOut = result?.sold_out === true;
   } catch (err) {
     throw refusalError(err, lines) ?? err;
@@ -218,6 +216,10 @@ interface WriteShape {
   cart: boolean;
   coupons: boolean;
 }
+
+/** Everything writeSql's text depends on, so that one key is one text. */
+const shapeKeyOf = (s: WriteShape) =>
+  [s.insertCheckout?.signature ?? 'completed', ...s.inserts.map((r) => r.signature), s.cart ? 'cart' : '', s.coupons ? 'coupons' : ''].join(' ');
 
 /**
  * The write statement of one shape. Data-modifying WITH queries all run, to completion, as one
