@@ -306,14 +306,15 @@ export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRo
  * lookup per listing: joined plainly, the planner hashes all 1,000 shops for 20 rows (0.4 ms a page this
  * way, 4 ms that way, pgbench on the 100,000-product seed).
  */
-const listingsByIdStatement = namedStatement<RawListing & RowVersions>(
-  sql`SELECT ${rawListingColumns}, products.xmin::text AS listing_stamp, s.xmin::text AS shop_stamp
-      FROM ${products} JOIN ${productStock} ON product_stock.product_id = products.id
-      CROSS JOIN LATERAL (SELECT id, name, description, avatar, address, created_at, deleted_at, banned_at, xmin
-        FROM ${shops} WHERE shops.id = products.shop_id LIMIT 1) s
-      WHERE products.id = ANY (${sql.placeholder('ids')}::text[])`,
+const listingsByIdStatement = namedStatement<{ rows: (RawListing & RowVersions)[] }>(
+  sql`SELECT coalesce(json_agg(r), '[]') AS rows FROM (
+        SELECT ${rawListingColumns}, products.xmin::text AS listing_stamp, s.xmin::text AS shop_stamp
+        FROM ${products} JOIN ${productStock} ON product_stock.product_id = products.id
+        CROSS JOIN LATERAL (SELECT id, name, description, avatar, address, created_at, deleted_at, banned_at, xmin
+          FROM ${shops} WHERE shops.id = products.shop_id LIMIT 1) s
+        WHERE products.id = ANY (${sql.placeholder('ids')}::text[])) r`,
 );
-const listingsById = (db: Db, ids: string[]) => listingsByIdStatement(db, { ids: textArray(ids) });
+const listingsById = async (db: Db, ids: string[]) => (await listingsByIdStatement(db, { ids: textArray(ids) }))[0]?.rows ?? [];
 
 function statementsFor(query: ListingQuery): ListingStatements {
   let found = statements.get(query.key);
