@@ -380,6 +380,20 @@ describe('POST /user/address · PUT/DELETE /user/address/:id', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('GET /user/me lists the caller’s addresses in the order they were added, and no one else’s', async () => {
+    const other = await signUpUser(app);
+    expect((await other.client.post('/user/address', address({ city: 'Ogdenville' }))).status).toBe(201);
+    const { client } = await signUpUser(app);
+    const first = (await client.post('/user/address', address({ city: 'Shelbyville' }))).body.user.addresses[0]._id;
+    const second = (await client.post('/user/address', address({ city: 'Capital City', address2: null }))).body.user.addresses[1]._id;
+    const me = await client.get('/user/me');
+    expect(me.status).toBe(200);
+    expect(me.body.user.addresses).toEqual([
+      { ...address({ city: 'Shelbyville' }), _id: first },
+      { ...address({ city: 'Capital City', address2: null }), _id: second },
+    ]);
+  });
+
   it('when the body names another user, the address is still the caller’s', async () => {
     const other = await signUpUser(app);
     const { client, user } = await signUpUser(app);

@@ -5,6 +5,8 @@ import { idSchema } from '../shared/ids.ts';
 
 type UserRow = typeof users.$inferSelect;
 type AddressRow = typeof userAddresses.$inferSelect;
+/** What an address DTO is made from. */
+export type AddressFields = Omit<AddressRow, 'userId' | 'createdAt'>;
 
 export const addressDto = z.object({
   _id: idSchema('address'),
@@ -39,7 +41,7 @@ export const publicUserDto = z.object({
 });
 export type PublicUserDto = z.infer<typeof publicUserDto>;
 
-export const toAddressDto = (a: AddressRow): AddressDto => ({
+export const toAddressDto = (a: AddressFields): AddressDto => ({
   _id: a.id,
   country: a.country,
   state: a.state,
@@ -51,7 +53,10 @@ export const toAddressDto = (a: AddressRow): AddressDto => ({
 });
 
 /** What the account owner (and admins) see. Never the password hash or session version. */
-export const toUserDto = (u: UserRow, addresses: AddressRow[]): UserDto => ({
+export const toUserDto = (
+  u: Pick<UserRow, 'id' | 'name' | 'email' | 'phoneNumber' | 'avatar' | 'role' | 'createdAt' | 'updatedAt'>,
+  addresses: AddressFields[],
+): UserDto => ({
   _id: u.id,
   name: u.name,
   email: u.email,
