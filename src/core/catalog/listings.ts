@@ -208,10 +208,12 @@ interface ListingStatements {
 const statements = new Map<string, ListingStatements>();
 
 /**
- * A listing with its stock row and its shop (as `s`), as the columns of a statement whose raw rows
- * `toListingRows` reads: drizzle's mapping of a page's 20 rows (each column's decoder and entity checks)
- * was an eighth of the API's CPU for a catalog page. Money as float8, so every driver hands a number.
- * Statements using it read `products` and `product_stock` unaliased.
+ * A listing with its stock row and its shop (as `s`), as the select list of a statement that hands
+ * each listing over as one JSON object (`to_json`, `json_agg`), which `toListingRow` reads: drizzle's
+ * mapping of a page's 20 rows (each column's decoder and entity checks) was an eighth of the API's CPU
+ * for a catalog page, and as 34 columns pg still decoded every column's description and value on each
+ * execution. Money as float8, a JSON number. Statements using it read `products` and `product_stock`
+ * unaliased.
  */
 export const rawListingColumns = sql.raw(`products.id, products.shop_id, products.kind, products.name, products.description,
   products.category, products.tags, products.original_price_minor::float8 AS original_price_minor,
@@ -221,6 +223,7 @@ export const rawListingColumns = sql.raw(`products.id, products.shop_id, product
   s.id AS s_id, s.name AS s_name, s.description AS s_description, s.avatar AS s_avatar, s.address AS s_address,
   s.created_at AS s_created_at, s.deleted_at AS s_deleted_at, s.banned_at AS s_banned_at`);
 
+/** rawListingColumns as JSON: timestamps are ISO 8601 text. */
 export interface RawListing {
   id: string;
   shop_id: string;
@@ -237,12 +240,12 @@ export interface RawListing {
   moderation_reason: string | null;
   rating_sum: number;
   rating_count: number;
-  starts_at: Date | string | null;
-  ends_at: Date | string | null;
-  deleted_at: Date | string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-  changed_at: Date | string;
+  starts_at: string | null;
+  ends_at: string | null;
+  deleted_at: string | null;
+  created_at: string;
+  updated_at: string;
+  changed_at: string;
   stock: number;
   sold_count: number;
   s_id: string;
@@ -250,14 +253,13 @@ export interface RawListing {
   s_description: string | null;
   s_avatar: ShopRow['avatar'];
   s_address: string;
-  s_created_at: Date | string;
-  s_deleted_at: Date | string | null;
-  s_banned_at: Date | string | null;
+  s_created_at: string;
+  s_deleted_at: string | null;
+  s_banned_at: string | null;
 }
 
-// drizzle's node-postgres driver hands timestamps over as text (its columns decode them); PGlite as Dates.
-const date = (v: Date | string) => (typeof v === 'string' ? new Date(v) : v);
-const dateOrNull = (v: Date | string | null) => (v === null ? null : date(v));
+const date = (v: string) => new Date(v);
+const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
 
 export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRow } {
   return {
