@@ -10,7 +10,7 @@ import { toListingDto, type ProductDetailDto } from './dto.ts';
 
 /*
  * The whole page in one named statement: the listing, its shop, the shop's rating summed over its
- * listings and the newest reviews, as one JSON value (toListingRow takes its dates as text). As 34
+ * listings and the newest reviews, as one JSON value (toListingRow takes its dates as text). As 33
  * columns, pg decoded every column's description and value on each execution, most of the API's own
  * CPU for a product page after the HTTP stack.
  */

@@ -211,9 +211,9 @@ const statements = new Map<string, ListingStatements>();
  * A listing with its stock row and its shop (as `s`), as the select list of a statement that hands
  * each listing over as one JSON object (`to_json`, `json_agg`), which `toListingRow` reads: drizzle's
  * mapping of a page's 20 rows (each column's decoder and entity checks) was an eighth of the API's CPU
- * for a catalog page, and as 34 columns pg still decoded every column's description and value on each
- * execution. Money as float8, a JSON number. Statements using it read `products` and `product_stock`
- * unaliased.
+ * for a catalog page, and as its 31 columns pg still decoded every column's description and value on
+ * each execution. Money as float8, a JSON number. Statements using it read `products` and
+ * `product_stock` unaliased.
  */
 export const rawListingColumns = sql.raw(`products.id, products.shop_id, products.kind, products.name, products.description,
   products.category, products.tags, products.original_price_minor::float8 AS original_price_minor,
@@ -259,7 +259,7 @@ export interface RawListing {
 }
 
 const date = (v: string) => new Date(v);
-const dateOrNull = (v: string | null) => (v === null ? null : new Date(v));
+const dateOrNull = (v: string | null) => (v === null ? null : date(v));
 
 export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRow } {
   return {
@@ -316,7 +316,8 @@ const listingsByIdStatement = namedStatement<{ rows: (RawListing & RowVersions)[
           FROM ${shops} WHERE shops.id = products.shop_id LIMIT 1) s
         WHERE products.id = ANY (${sql.placeholder('ids')}::text[])) r`,
 );
-const listingsById = async (db: Db, ids: string[]) => (await listingsByIdStatement(db, { ids: textArray(ids) }))[0]?.rows ?? [];
+// An aggregate answers one row, whatever it finds.
+const listingsById = async (db: Db, ids: string[]) => (await listingsByIdStatement(db, { ids: textArray(ids) }))[0]!.rows;
 
 function statementsFor(query: ListingQuery): ListingStatements {
   let found = statements.get(query.key);

@@ -22,6 +22,7 @@ const profileOf = prepared((db) =>
       role: users.role,
       createdAt: users.createdAt,
       updatedAt: users.updatedAt,
+      // The keys are AddressFields' (the type only asserts them; the profile test compares whole addresses).
       addresses: sql<AddressFields[]>`(
         SELECT coalesce(json_agg(json_build_object('id', a.id, 'country', a.country, 'state', a.state, 'city', a.city,
           'address1', a.address1, 'address2', a.address2, 'zipCode', a.zip_code, 'addressType', a.address_type)
