@@ -1,5 +1,5 @@
-import { and, asc, eq, sql, type SQLWrapper } from 'drizzle-orm';
-import { prepared } from '../db/prepared.ts';
+import { sql, type SQLWrapper } from 'drizzle-orm';
+import { namedStatement } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { shopIsLive } from '../catalog/listings.ts';
 import { cartItems } from '../db/schema/commerce.ts';
@@ -25,71 +25,38 @@ export interface CartRow {
   feeBps: number | null;
 }
 
-// The listing and shop columns a cart line is priced from.
-const lineColumns = {
-  product: {
-    id: products.id,
-    name: products.name,
-    kind: products.kind,
-    images: products.images,
-    priceMinor: products.priceMinor,
-    stock: productStock.stock,
-    status: products.status,
-    deletedAt: products.deletedAt,
-    startsAt: products.startsAt,
-    endsAt: products.endsAt,
-  },
-  shop: {
-    id: shops.id,
-    name: shops.name,
-    avatar: shops.avatar,
-    deletedAt: shops.deletedAt,
-    bannedAt: shops.bannedAt,
-    shippingFeeMinor: shops.shippingFeeMinor,
-    feeBps: shops.feeBps,
-  },
-};
-function toCartRow(qty: number, { product, shop }: LineRecord): CartRow {
-  return {
-    productId: product.id,
-    qty,
-    name: product.name,
-    kind: product.kind,
-    image: product.images[0] ?? null,
-    priceMinor: product.priceMinor,
-    stock: product.stock,
-    status: product.status,
-    deleted: product.deletedAt !== null,
-    startsAt: product.startsAt,
-    endsAt: product.endsAt,
-    shopId: shop.id,
-    shopName: shop.name,
-    shopAvatar: shop.avatar,
-    shopLive: shop.deletedAt === null && shop.bannedAt === null,
-    shippingFeeMinor: shop.shippingFeeMinor,
-    feeBps: shop.feeBps,
-  };
-}
+/*
+ * A cart line as one JSON object (`lineJson`), its dates as ISO text: read as twenty-odd columns a row
+ * through drizzle's mapping, pg decoded every column's description and value on each execution, on
+ * every add-to-cart and create-order. The statements below name the cart line `ci`, the listing `p`,
+ * its stock row `st` and its shop `sh`; `qty` is the line's (null for a listing not in the cart).
+ */
+type CartLineJson = Omit<CartRow, 'qty' | 'startsAt' | 'endsAt'> & { qty: number | null; startsAt: string | null; endsAt: string | null };
+const lineJson = sql`json_build_object('productId', p.id, 'qty', ci.qty, 'name', p.name, 'kind', p.kind,
+  'image', p.images->0, 'priceMinor', p.price_minor, 'stock', st.stock, 'status', p.status,
+  'deleted', p.deleted_at IS NOT NULL, 'startsAt', p.starts_at, 'endsAt', p.ends_at, 'shopId', sh.id,
+  'shopName', sh.name, 'shopAvatar', sh.avatar, 'shopLive', sh.deleted_at IS NULL AND sh.banned_at IS NULL,
+  'shippingFeeMinor', sh.shipping_fee_minor, 'feeBps', sh.fee_bps)`;
+const linesFrom = sql`FROM ${products} p JOIN ${productStock} st ON st.product_id = p.id JOIN ${shops} sh ON sh.id = p.shop_id`;
+
+const toCartRow = (l: CartLineJson, qty: number): CartRow => ({
+  ...l,
+  qty,
+  startsAt: l.startsAt === null ? null : new Date(l.startsAt),
+  endsAt: l.endsAt === null ? null : new Date(l.endsAt),
+});
 
 // Read on every cart view and card checkout: prepared once, planned once per connection.
-const cartOf = prepared((db) =>
-  db
-    .select({ qty: cartItems.qty, ...lineColumns })
-    .from(cartItems)
-    .innerJoin(products, eq(products.id, cartItems.productId))
-    .innerJoin(productStock, eq(productStock.productId, products.id))
-    .innerJoin(shops, eq(shops.id, products.shopId))
-    .where(eq(cartItems.userId, sql.placeholder('userId')))
-    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
-    .prepare('cart_of_user'),
+const cartOf = namedStatement<{ lines: (CartLineJson & { qty: number })[] }>(
+  sql`SELECT coalesce(json_agg(${lineJson} ORDER BY ci.created_at, ci.product_id), '[]') AS lines
+      ${linesFrom} JOIN ${cartItems} ci ON ci.product_id = p.id
+      WHERE ci.user_id = ${sql.placeholder('userId')}`,
 );
-
-type LineRecord = Pick<Awaited<ReturnType<ReturnType<typeof cartOf>['execute']>>[number], 'product' | 'shop'>;
 
 /** The buyer's cart lines joined with the listing and shop as they are right now. */
 export async function loadCart(ctx: Ctx, userId: string): Promise<CartRow[]> {
-  const rows = await cartOf(ctx.db).execute({ userId });
-  return rows.map((r) => toCartRow(r.qty, r));
+  const [read] = await cartOf(ctx.db, { userId });
+  return read!.lines.map((l) => toCartRow(l, l.qty));
 }
 
 export interface CartWithListing {
@@ -99,11 +66,11 @@ export interface CartWithListing {
   lines: CartRow[];
 }
 
-function cartWithListing(rows: (LineRecord & { qty: number | null })[], productId: string): CartWithListing {
-  const found = rows.find((r) => r.product.id === productId);
+function cartWithListing(rows: CartLineJson[], productId: string): CartWithListing {
+  const found = rows.find((r) => r.productId === productId);
   return {
-    listing: found && toCartRow(found.qty ?? 0, found),
-    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r.qty, r)])),
+    listing: found && toCartRow(found, found.qty ?? 0),
+    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r, r.qty)])),
   };
 }
 
@@ -133,22 +100,15 @@ const lineWrite = sql`INSERT INTO cart_items (user_id, product_id, qty, created_
 
 // Every cart change runs it: the guarded write, and the cart's lines plus the listing when it is
 // not in the cart yet (its qty null, ordered last, as a new line would be), read as they were
-// before the write, in one statement: one round trip, one commit.
-const lineWrittenWithCartOf = prepared((db) => {
-  const written = db.$with('written', {}).as(lineWrite);
-  return db
-    .with(written)
-    .select({ qty: cartItems.qty, ...lineColumns, held: sql<number | null>`(SELECT qty FROM written)` })
-    .from(products)
-    .innerJoin(productStock, eq(productStock.productId, products.id))
-    .innerJoin(shops, eq(shops.id, products.shopId))
-    .leftJoin(cartItems, and(eq(cartItems.userId, sql.placeholder('userId')), eq(cartItems.productId, products.id)))
-    .where(
-      sql`${products.id} = ANY(array_append(ARRAY(SELECT ci.product_id FROM ${cartItems} ci WHERE ci.user_id = ${sql.placeholder('userId')}), ${sql.placeholder('productId')}::text))`,
-    )
-    .orderBy(asc(cartItems.createdAt), asc(products.id))
-    .prepare('cart_write_line');
-});
+// before the write, in one statement: one round trip, one commit. An aggregate answers one row.
+const lineWrittenWithCart = namedStatement<{ held: number | null; lines: CartLineJson[] }>(
+  sql`WITH written AS (${lineWrite})
+      SELECT (SELECT qty FROM written) AS held, coalesce(json_agg(${lineJson} ORDER BY ci.created_at, p.id), '[]') AS lines
+      ${linesFrom}
+      LEFT JOIN ${cartItems} ci ON ci.user_id = ${sql.placeholder('userId')} AND ci.product_id = p.id
+      WHERE p.id = ANY(array_append(ARRAY(SELECT c.product_id FROM ${cartItems} c WHERE c.user_id = ${sql.placeholder('userId')}),
+        ${sql.placeholder('productId')}::text))`,
+);
 
 /**
  * Adds `qty` of a listing to the cart (`set`: makes the line hold `qty`) when the buyer may (see
@@ -160,8 +120,8 @@ export async function writeLineReadingCart(
   input: { userId: string; productId: string; qty: number; set: boolean; maxLines: number },
 ): Promise<CartWithListing & { held: number | null }> {
   const { userId, productId, qty, set, maxLines } = input;
-  const rows = await lineWrittenWithCartOf(ctx.db).execute({ userId, productId, qty, set, maxLines, now: ctx.clock.now().toISOString() });
-  return { ...cartWithListing(rows, productId), held: rows[0]?.held ?? null };
+  const [read] = await lineWrittenWithCart(ctx.db, { userId, productId, qty, set, maxLines, now: ctx.clock.now().toISOString() });
+  return { ...cartWithListing(read!.lines, productId), held: read!.held };
 }
 
 /** A cart about to become a cash order: its lines, each shop's address for the new-order email, and the buyer. */
@@ -172,22 +132,15 @@ export interface CartForOrder {
 }
 
 // Read by every cash create-order: prepared once, planned once per connection.
-const cartForOrderOf = prepared((db) =>
-  db
-    .select({
-      qty: cartItems.qty,
-      ...lineColumns,
-      shopEmail: shops.email,
-      buyer: { name: users.name, email: users.email, phoneNumber: users.phoneNumber },
-    })
-    .from(cartItems)
-    .innerJoin(products, eq(products.id, cartItems.productId))
-    .innerJoin(productStock, eq(productStock.productId, products.id))
-    .innerJoin(shops, eq(shops.id, products.shopId))
-    .innerJoin(users, eq(users.id, cartItems.userId))
-    .where(eq(cartItems.userId, sql.placeholder('userId')))
-    .orderBy(asc(cartItems.createdAt), asc(cartItems.productId))
-    .prepare('cart_for_order'),
+const cartForOrderOf = namedStatement<{
+  lines: { line: CartLineJson & { qty: number }; shopEmail: string }[];
+  buyer: { name: string; email: string; phoneNumber: string | null } | null;
+}>(
+  sql`SELECT coalesce(json_agg(json_build_object('line', ${lineJson}, 'shopEmail', sh.email) ORDER BY ci.created_at, ci.product_id), '[]') AS lines,
+        (SELECT json_build_object('name', u.name, 'email', u.email, 'phoneNumber', u.phone_number)
+         FROM ${users} u WHERE u.id = ${sql.placeholder('userId')}) AS buyer
+      ${linesFrom} JOIN ${cartItems} ci ON ci.product_id = p.id
+      WHERE ci.user_id = ${sql.placeholder('userId')}`,
 );
 
 /**
@@ -195,11 +148,12 @@ const cartForOrderOf = prepared((db) =>
  * the order's write takes the lines out of the cart only as they were read (`cartLinesTaken`).
  */
 export async function loadCartForOrder(ctx: Ctx, userId: string): Promise<CartForOrder> {
-  const rows = await cartForOrderOf(ctx.db).execute({ userId });
+  const [read] = await cartForOrderOf(ctx.db, { userId });
+  const { lines, buyer } = read!;
   return {
-    lines: rows.map((r) => toCartRow(r.qty, r)),
-    shops: new Map(rows.map((r) => [r.shop.id, { name: r.shop.name, email: r.shopEmail }])),
-    buyer: rows[0]?.buyer,
+    lines: lines.map(({ line }) => toCartRow(line, line.qty)),
+    shops: new Map(lines.map(({ line, shopEmail }) => [line.shopId, { name: line.shopName, email: shopEmail }])),
+    buyer: lines.length > 0 && buyer ? buyer : undefined,
   };
 }
 
