@@ -66,11 +66,11 @@ export interface CartWithListing {
   lines: CartRow[];
 }
 
-function cartWithListing(rows: CartLineJson[], productId: string): CartWithListing {
-  const found = rows.find((r) => r.productId === productId);
+function cartWithListing(read: CartLineJson[], productId: string): CartWithListing {
+  const found = read.find((l) => l.productId === productId);
   return {
     listing: found && toCartRow(found, found.qty ?? 0),
-    lines: rows.flatMap((r) => (r.qty === null ? [] : [toCartRow(r, r.qty)])),
+    lines: read.flatMap((l) => (l.qty === null ? [] : [toCartRow(l, l.qty)])),
   };
 }
 

@@ -52,7 +52,7 @@ function statementName(text: string): string | undefined {
  * runNamed for a statement of one fixed text, its values as `sql.placeholder(...)`: the text is built
  * once, and the query object once per database handle (`prepared`; per transaction inside one), so a
  * call only binds its values. For the hottest single statements (the product page, a catalog page's
- * rows), where building the text and the query object each time was ~4 % of a request's CPU.
+ * rows, the cart's reads), where building the text and the query object each time was ~4 % of a request's CPU.
  */
 export function namedStatement<T>(query: SQL): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
   const built = dialect.sqlToQuery(query);
