@@ -1,4 +1,5 @@
 import { sql, type SQLWrapper } from 'drizzle-orm';
+import { jsonTime } from '../db/json-rows.ts';
 import { namedStatement } from '../db/prepared.ts';
 import type { Ctx } from '../context.ts';
 import { shopIsLive } from '../catalog/listings.ts';
@@ -42,8 +43,8 @@ const linesFrom = sql`FROM ${products} p JOIN ${productStock} st ON st.product_i
 const toCartRow = (l: CartLineJson, qty: number): CartRow => ({
   ...l,
   qty,
-  startsAt: l.startsAt === null ? null : new Date(l.startsAt),
-  endsAt: l.endsAt === null ? null : new Date(l.endsAt),
+  startsAt: jsonTime(l.startsAt),
+  endsAt: jsonTime(l.endsAt),
 });
 
 // Read on every cart view and card checkout: prepared once, planned once per connection.

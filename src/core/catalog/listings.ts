@@ -5,6 +5,7 @@ import { and, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, sql,
 import { z } from 'zod';
 import { isAdmin, type Actor, type Ctx } from '../context.ts';
 import type { Db } from '../db/index.ts';
+import { jsonTime } from '../db/json-rows.ts';
 import { namedStatement, prepared, textArray, type Prepared } from '../db/prepared.ts';
 import { products, productStock, shops } from '../db/schema/index.ts';
 import { AppError, forbidden, notFound } from '../shared/errors.ts';
@@ -258,9 +259,6 @@ export interface RawListing {
   s_banned_at: string | null;
 }
 
-const date = (v: string) => new Date(v);
-const dateOrNull = (v: string | null) => (v === null ? null : date(v));
-
 export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRow } {
   return {
     product: {
@@ -279,12 +277,12 @@ export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRo
       moderationReason: r.moderation_reason,
       ratingSum: r.rating_sum,
       ratingCount: r.rating_count,
-      startsAt: dateOrNull(r.starts_at),
-      endsAt: dateOrNull(r.ends_at),
-      deletedAt: dateOrNull(r.deleted_at),
-      createdAt: date(r.created_at),
-      updatedAt: date(r.updated_at),
-      changedAt: date(r.changed_at),
+      startsAt: jsonTime(r.starts_at),
+      endsAt: jsonTime(r.ends_at),
+      deletedAt: jsonTime(r.deleted_at),
+      createdAt: jsonTime(r.created_at),
+      updatedAt: jsonTime(r.updated_at),
+      changedAt: jsonTime(r.changed_at),
       stock: r.stock,
       soldCount: r.sold_count,
     },
@@ -294,9 +292,9 @@ export function toListingRow(r: RawListing): { product: ListingRow; shop: ShopRo
       description: r.s_description,
       avatar: r.s_avatar,
       address: r.s_address,
-      createdAt: date(r.s_created_at),
-      deletedAt: dateOrNull(r.s_deleted_at),
-      bannedAt: dateOrNull(r.s_banned_at),
+      createdAt: jsonTime(r.s_created_at),
+      deletedAt: jsonTime(r.s_deleted_at),
+      bannedAt: jsonTime(r.s_banned_at),
     },
   };
 }

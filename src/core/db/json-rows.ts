@@ -74,3 +74,13 @@ export function insertJsonRows<T extends PgTable>(table: T, rows: T['$inferInser
   const r = jsonRows(table, rows);
   return r.insert(r.json);
 }
+
+/**
+ * A timestamptz read back from a statement's JSON (`to_json`, `json_build_object`): PostgreSQL writes it
+ * as ISO 8601 with its offset, whatever the session's DateStyle, so `Date` reads the same instant.
+ */
+export function jsonTime(v: string): Date;
+export function jsonTime(v: string | null): Date | null;
+export function jsonTime(v: string | null): Date | null {
+  return v === null ? null : new Date(v);
+}
