@@ -31,6 +31,7 @@ const envSchema = z.object({
   PORT: int(5000, 0, 65535),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   DATABASE_URL: url,
+  DATABASE_POOL_SIZE: int(20, 1, 1000),
   DATA_DIR: z.string().default('./data'),
   PGLITE_DIR: optionalString,
   REDIS_URL: url,
@@ -128,7 +129,8 @@ export interface Config {
   isProduction: boolean;
   port: number;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
-  database: { url?: string; pgliteDir: string };
+  /** `poolSize`: connections each process keeps to PostgreSQL (PGlite serves one statement at a time, whatever it is). */
+  database: { url?: string; pgliteDir: string; poolSize: number };
   redisUrl?: string;
   auth: {
     jwtSecret: string;
@@ -269,7 +271,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction,
     port: e.PORT,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
-    database: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR ?? `${e.DATA_DIR}/pglite` },
+    database: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR ?? `${e.DATA_DIR}/pglite`, poolSize: e.DATABASE_POOL_SIZE },
     redisUrl: e.REDIS_URL,
     auth: {
       jwtSecret,

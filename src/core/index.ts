@@ -30,6 +30,7 @@ export interface CoreOptions {
   ports?: Partial<Ports>;
   /** Apply migrations on open. Default: only for the embedded PGlite database. */
   migrate?: boolean;
+  /** Connections to PostgreSQL, instead of DATABASE_POOL_SIZE (a CLI command needs two). */
   poolSize?: number;
   probe?: Probe;
   /** How this process holds an embedded data directory: a server for long, a CLI command for its run. */
@@ -43,7 +44,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   const migrate = opts.migrate ?? !config.database.url;
   const database = await openDatabase({
     ...config.database,
-    poolSize: opts.poolSize,
+    poolSize: opts.poolSize ?? config.database.poolSize,
     migrate,
     role: opts.embeddedRole,
     note: (message, details) => log.info(details, message),

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/core/db/index.ts';
+import { createCore, loadConfig } from '../../src/core/index.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 
 /*
@@ -98,5 +99,34 @@ describe('the database pool', () => {
     expect(answer).toEqual({ n: 42 });
     const refused = await new Promise<Error | undefined>((resolve) => pool().query('SELECT nope', (err: Error | undefined) => resolve(err)));
     expect(refused?.message).toMatch(/column "nope" does not exist/);
+  });
+});
+
+describe('DATABASE_POOL_SIZE', () => {
+  /** Backends that answered `queries` statements sent at once through a core opened with `env`. */
+  async function backendsFor(env: Record<string, string>, queries: number): Promise<number> {
+    const core = await createCore(loadConfig({ NODE_ENV: 'test', DATABASE_URL: testDb.url, DATA_DIR: 'unused', ...env }));
+    try {
+      const pids = await Promise.all(
+        Array.from({ length: queries }, async () => {
+          const { rows } = (await core.ctx().db.execute(sql`SELECT pg_backend_pid() AS pid, pg_sleep(0.05)`)) as unknown as { rows: { pid: number }[] };
+          return rows[0]!.pid;
+        }),
+      );
+      return new Set(pids).size;
+    } finally {
+      await core.close();
+    }
+  }
+
+  it('bounds the connections a process opens, 20 unless set', async () => {
+    expect(await backendsFor({ DATABASE_POOL_SIZE: '3' }, 8)).toBe(3);
+    expect(await backendsFor({}, 24)).toBe(20);
+  });
+
+  it('refuses a size below 1 or not a whole number, naming the variable', () => {
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE .*>=1/);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: 'many' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '2.5' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });
