@@ -1,6 +1,7 @@
 import { purgeExpiredTokens } from '../auth/index.ts';
 import type { Config } from '../config.ts';
 import type { Ctx } from '../context.ts';
+import { vacuumTables } from '../db/index.ts';
 import { findingKinds, pruneWebhookEvents, reconcilePayments, reconcileReport, settleAllDueOrders } from '../flows/index.ts';
 import { pruneOutbox } from '../outbox/index.ts';
 import type { QueueName } from './queues.ts';
@@ -57,6 +58,12 @@ export const schedules = {
     queue: 'maintenance',
     everyMs: (c) => c.schedules.maintenanceMs,
     run: (ctx) => pruneWebhookEvents(ctx, ctx.config.stripe.eventRetentionDays),
+  },
+  'maintenance.vacuum': {
+    queue: 'maintenance',
+    // On a PostgreSQL server autovacuum does this; the embedded database runs no autovacuum.
+    everyMs: (c) => (c.database.url ? 0 : c.schedules.maintenanceMs),
+    run: (ctx) => vacuumTables(ctx),
   },
 } satisfies Record<string, Schedule>;
 
