@@ -129,7 +129,7 @@ export interface Config {
   isProduction: boolean;
   port: number;
   logLevel: NonNullable<Env['LOG_LEVEL']>;
-  /** `poolSize`: connections each process keeps to PostgreSQL (PGlite serves one statement at a time, whatever it is). */
+  /** `poolSize`: the most connections a process opens to PostgreSQL (to an embedded directory: at most 4, as PGlite runs one statement at a time). */
   database: { url?: string; pgliteDir: string; poolSize: number };
   redisUrl?: string;
   auth: {

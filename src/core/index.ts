@@ -30,7 +30,7 @@ export interface CoreOptions {
   ports?: Partial<Ports>;
   /** Apply migrations on open. Default: only for the embedded PGlite database. */
   migrate?: boolean;
-  /** Connections to PostgreSQL, instead of DATABASE_POOL_SIZE (a CLI command needs two). */
+  /** The most connections to the database, instead of DATABASE_POOL_SIZE (the CLI's commands take 2: one runs briefly and alone). */
   poolSize?: number;
   probe?: Probe;
   /** How this process holds an embedded data directory: a server for long, a CLI command for its run. */
