@@ -26,7 +26,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export interface DatabaseOptions {
   url?: string;
   pgliteDir: string;
-  poolSize?: number;
+  /** The most connections to open (createCore passes DATABASE_POOL_SIZE); an embedded directory serves at most 4. */
+  poolSize: number;
   /** Embedded directory only: migrate it when this process is the one that opens it. */
   migrate?: boolean;
   /** Embedded directory only: how this process holds the directory (see EmbeddedHost). */
@@ -44,7 +45,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // is running, so "the first N matches" (catalog relevance, search-products.ts) is the same set on every
   // page. An `options` parameter in the URL replaces this one.
   if (opts.url)
-    return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 20, options: '-c synchronize_seqscans=off' }));
+    return poolDatabase('postgres', new pg.Pool({ connectionString: opts.url, max: opts.poolSize, options: '-c synchronize_seqscans=off' }));
   const inMemory = opts.pgliteDir === 'memory://' || opts.pgliteDir === ':memory:';
   // PGlite and its serving code load only here: processes on PostgreSQL never pay for them.
   if (!inMemory) {
@@ -59,7 +60,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // Claim or find the owner now, so start-up fails here (not at the first query) if neither works.
     await host.port();
     // Statements run one at a time on PGlite's single backend, so more connections only queue.
-    const database = poolDatabase('pglite', host.pool(Math.min(opts.poolSize ?? 4, 4)));
+    const database = poolDatabase('pglite', host.pool(Math.min(opts.poolSize, 4)));
     return {
       ...database,
       close: async () => {
