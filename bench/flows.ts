@@ -128,3 +128,31 @@ export function refCheckoutFlow(mix: ProductMix) {
     };
   };
 }
+
+/**
+ * The reference's checkout in the buyer flow's shape (servers/ref-checkout.ts): two raw cart upserts,
+ * then the raw transaction reading the cart, three requests and three commits. A floor for that shape.
+ */
+export function refCartFlow(mix: ProductMix) {
+  return (seed: Seed, users: number): FlowPlan => {
+    const data = need(seed, 'checkout');
+    const pick = picker(data, mix, users);
+    const current = new Map<number, string>();
+    return {
+      keyStep: 'order',
+      check: { productIds: productIdsOf(data), ordersPerFlow: 1, checkoutsPerFlow: 1 },
+      next(u) {
+        const buyer = pick.buyer(u);
+        current.set(u, buyer.id);
+        const [a, b] = pick.products();
+        return [
+          { name: 'cart', method: 'POST', path: '/cart', body: { userId: buyer.id, productId: a.id }, expectStatus: 200 },
+          { name: 'cart', method: 'POST', path: '/cart', body: { userId: buyer.id, productId: b.id }, expectStatus: 200 },
+          { name: 'order', method: 'POST', path: '/order', body: { userId: buyer.id, shippingAddress }, expectStatus: 201 },
+        ] satisfies FlowStep[];
+      },
+      // As in buyerFlow: a half-filled cart would put extra lines into this buyer's next order.
+      recover: (u) => [{ name: 'clear-cart', method: 'POST', path: '/cart/clear', body: { userId: current.get(u) }, expectStatus: 200 }],
+    };
+  };
+}

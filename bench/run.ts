@@ -365,8 +365,8 @@ async function main(): Promise<number> {
   if (rows.some((r) => r.flow))
     process.stdout.write(
       '\norders/s: buyer flows (checkout rows) whose every request answered as expected, per second; p50/p99: the whole flow; ' +
-        'step p99: the create-order request (mvshop) or the one transaction request (reference) alone. ' +
-        'oversold: units in new order lines not covered by a stock decrement, plus units below zero stock; db orders: orders written / orders the successful flows should have written (mvshop: one per shop, 2 per flow; reference: 1).\n',
+        'step p99: the create-order request (mvshop), the one transaction request (reference) or the order request (floor) alone. ' +
+        'oversold: units in new order lines not covered by a stock decrement, plus units below zero stock; db orders: orders written / orders the successful flows should have written (mvshop: one per shop, 2 per flow; reference and floor: 1).\n',
     );
   if (notes.length) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
   process.stdout.write(

@@ -7,7 +7,7 @@
  * Groups are name prefixes, so `--only catalog` or `--only checkout` runs one group (with its
  * references, which the planner adds).
  */
-import { buyerFlow, refCheckoutFlow, storefrontOrderFlow } from './flows.ts';
+import { buyerFlow, refCartFlow, refCheckoutFlow, storefrontOrderFlow } from './flows.ts';
 import { catalogMix } from './lib/catalog-mix.ts';
 import type { FlowPlan } from './lib/flow-load.ts';
 import { CATALOG_PRODUCTS, CHECKOUT_PRODUCTS, need, type DataSet, type Seed } from './seed.ts';
@@ -60,6 +60,10 @@ const mixNote = () => {
   return `catalog mix: ${m.paths.length.toLocaleString('en-US')} requests over ${m.distinct.toLocaleString('en-US')} distinct queries (seed 13, Zipf s=1): the top 1 % of queries make ${(100 * m.top1Pct).toFixed(0)} % of requests, the top 10 % make ${(100 * m.top10Pct).toFixed(0)} %`;
 };
 
+// The catalog's ids 20 at a time, as the floor row reads them (a page's worth per request).
+const listingWindows = (ids: string[]) =>
+  Array.from({ length: Math.floor(ids.length / 20) }, (_, k) => `/listings?ids=${ids.slice(20 * k, 20 * k + 20).join(',')}`);
+
 const CHECKOUT_BUYERS_AT_ONCE = 20;
 const buyerFlowPath = 'POST /api/v1/cart/add-to-cart x2 (two shops), POST /api/v1/order/create-order (COD)';
 const storefrontOrderPath = 'POST /api/v2/order/create-order (COD, the browser cart of two shops in the body)';
@@ -83,6 +87,16 @@ export const scenarios: Scenario[] = [
     needs: ['catalog'],
     path: (s) => `/products/${need(s, 'catalog').productIds[0]}`,
     paths: (s) => need(s, 'catalog').productIds.map((id) => `/products/${id}`),
+  },
+  // Not a goal's reference: what reading a page's 20 listings by id costs a bare server, compared
+  // with the same reference as the catalog rows, so the table shows the floor under their ratios.
+  {
+    name: 'catalog: floor, express+pg 20 listings by id',
+    server: 'ref-pg',
+    needs: ['catalog'],
+    path: (s) => listingWindows(need(s, 'catalog').productIds)[0]!,
+    paths: (s) => listingWindows(need(s, 'catalog').productIds),
+    reference: 'ref: express+pg product pk select',
   },
   {
     name: 'catalog: get-all-products q=leather $10-100 price_asc',
@@ -163,6 +177,17 @@ export const scenarios: Scenario[] = [
     flow: buyerFlow('spread'),
     reference: 'ref: pg checkout tx, 1,000 products',
   },
+  // Not a goal's reference: the reference's own checkout in the buyer flow's shape (two cart
+  // requests, then the order; three commits), so the table shows what that shape costs a bare server.
+  {
+    name: `checkout: floor, pg cart x2 + order tx, ${CHECKOUT_PRODUCTS.toLocaleString('en-US')} products`,
+    server: 'ref-checkout',
+    needs: ['checkout'],
+    path: 'POST /cart x2, POST /order (raw SQL)',
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: refCartFlow('spread'),
+    reference: 'ref: pg checkout tx, 1,000 products',
+  },
   {
     name: `checkout: COD storefront order, ${CHECKOUT_PRODUCTS.toLocaleString('en-US')} products`,
     server: 'mvshop',
@@ -187,6 +212,15 @@ export const scenarios: Scenario[] = [
     path: buyerFlowPath,
     connections: CHECKOUT_BUYERS_AT_ONCE,
     flow: buyerFlow('hot'),
+    reference: 'ref: pg checkout tx, hot product',
+  },
+  {
+    name: 'checkout: floor, pg cart x2 + order tx, hot product',
+    server: 'ref-checkout',
+    needs: ['checkout'],
+    path: 'POST /cart x2, POST /order (raw SQL)',
+    connections: CHECKOUT_BUYERS_AT_ONCE,
+    flow: refCartFlow('hot'),
     reference: 'ref: pg checkout tx, hot product',
   },
   {

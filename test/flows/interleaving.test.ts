@@ -154,7 +154,9 @@ describe('withTxRetry', () => {
   it('runs a transaction PostgreSQL aborted to break a deadlock again, so both complete once', async () => {
     const { results, runs, balances } = await crossedTransactions(3);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
-    expect(runs.ab + runs.ba).toBe(3);
+    // At least one was rerun, and maybe more: the rerun can update the row its rival is still waking
+    // up to take (the aborted holder's row is free at once), and the two deadlock again.
+    expect(runs.ab + runs.ba).toBeGreaterThanOrEqual(3);
     expect(balances).toEqual([2, 2]);
   });
 
